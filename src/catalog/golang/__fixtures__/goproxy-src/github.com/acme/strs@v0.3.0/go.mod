@@ -1,0 +1,3 @@
+module github.com/acme/strs
+
+go 1.19

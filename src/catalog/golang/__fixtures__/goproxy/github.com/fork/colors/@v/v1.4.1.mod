@@ -1,0 +1,3 @@
+module github.com/acme/colors
+
+go 1.19
