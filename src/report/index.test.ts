@@ -1,0 +1,76 @@
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { VigilError } from '../core/errors.js';
+import { getReporter, REPORTERS, reportFormats } from './index.js';
+import { appReport, smallReport } from './json/__fixtures__/app-report.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Folder and golden-file extension of each format. */
+const LAYOUT: Record<string, { dir: string; ext: string }> = {
+  table: { dir: 'table', ext: 'txt' },
+  json: { dir: 'json', ext: 'json' },
+  csv: { dir: 'csv', ext: 'csv' },
+  cyclonedx: { dir: 'cyclonedx', ext: 'json' },
+  'spdx-json': { dir: 'spdx', ext: 'json' },
+};
+
+const now = new Date('2025-01-01T00:00:00.000Z');
+
+describe('reporter registry', () => {
+  test('every format folder is registered, and every registered format has a folder', () => {
+    const folders = readdirSync(here).filter((d) => statSync(join(here, d)).isDirectory() && !d.startsWith('_'));
+    expect(folders.sort()).toEqual(Object.values(LAYOUT).map((l) => l.dir).sort());
+    expect(reportFormats().sort()).toEqual(Object.keys(LAYOUT).sort());
+    for (const [format, r] of REPORTERS) expect(r.format).toBe(format);
+  });
+
+  test('an unknown format is a usage error that lists the valid ones', () => {
+    let err: unknown;
+    try {
+      getReporter('xml');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(VigilError);
+    expect(err).toMatchObject({ code: 'bad-format', kind: 'usage' });
+    expect((err as Error).message).toBe(
+      'unknown format "xml"; valid formats: table, json, csv, cyclonedx, spdx-json',
+    );
+  });
+});
+
+// The contract every reporter keeps.
+describe.each(Object.keys(LAYOUT))('%s reporter contract', (format) => {
+  const reporter = getReporter(format);
+
+  test('renders a report with findings, and is pure: same input, same output, input untouched', () => {
+    const report = appReport();
+    const before = JSON.stringify(report);
+    const a = reporter.render(report, { now, toolVersion: '0.1.0' });
+    expect(a.length).toBeGreaterThan(0);
+    expect(a.endsWith('\n')).toBe(true);
+    expect(reporter.render(report, { now, toolVersion: '0.1.0' })).toBe(a);
+    expect(JSON.stringify(report)).toBe(before);
+    // every finding's id reaches the output, except in SPDX 2.3 which has no place for them
+    if (format !== 'spdx-json') for (const f of report.vulnerabilities) expect(a).toContain(f.id);
+  });
+
+  test('renders an empty report', () => {
+    const empty = { ...smallReport(), packages: [], vulnerabilities: [] };
+    expect(() => reporter.render(empty, { now })).not.toThrow();
+  });
+
+  test('matches its golden file (VIGIL_UPDATE_GOLDEN=1 rewrites it)', () => {
+    const { dir, ext } = LAYOUT[format]!;
+    const path = join(here, dir, '__fixtures__', `small.golden.${ext}`);
+    const out = reporter.render(smallReport(), { now, toolVersion: '0.0.0-test' });
+    if (process.env.VIGIL_UPDATE_GOLDEN === '1') {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, out);
+    }
+    expect(out).toBe(readFileSync(path, 'utf8'));
+  });
+});
