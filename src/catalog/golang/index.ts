@@ -78,6 +78,7 @@ export function goPackagesFromBuildInfo(goVersion: string, modinfo: string, loca
 }
 
 export async function parseGoBinary(src: RandomAccess & { path: string }): Promise<FileFacts> {
+  if (!isElf(await src.read(0, 4))) return {};
   const raw = await readGoBuildInfo(src);
   if (!raw) return {};
   return goPackagesFromBuildInfo(raw.goVersion, raw.modinfo, src.path);
