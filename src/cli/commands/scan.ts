@@ -1,0 +1,126 @@
+import { writeFile } from 'node:fs/promises';
+import { VigilError } from '../../core/errors.js';
+import type { Inventory } from '../../core/types.js';
+import type { ImageOptions } from '../../image/types.js';
+import { reportFromInventory, SEVERITIES, type ScanReport, type Severity } from '../../report/types.js';
+import { EXIT } from '../errors.js';
+import { makeProgress } from '../progress.js';
+import { vigilVersion } from '../version.js';
+
+export interface CommonOptions {
+  format: string;
+  output?: string;
+  severity?: string;
+  ignoreUnfixed?: boolean;
+  failOn?: string;
+  layers?: boolean;
+  platform?: string;
+  quiet?: boolean;
+  insecureRegistry?: boolean;
+  username?: string;
+  passwordStdin?: boolean;
+  caFile?: string[];
+  timeout?: string;
+  skipDirs?: string[];
+  debug?: boolean;
+}
+
+export function parseSeverities(list: string | undefined, flag: string): Severity[] | undefined {
+  if (!list) return undefined;
+  const out: Severity[] = [];
+  for (const s of list.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean)) {
+    if (!(SEVERITIES as readonly string[]).includes(s)) {
+      throw new VigilError('bad-option', `${flag}: unknown severity ${JSON.stringify(s)} (valid: ${SEVERITIES.join(', ')})`, { kind: 'usage' });
+    }
+    out.push(s as Severity);
+  }
+  return out;
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw new VigilError('bad-option', '--password-stdin needs the password on standard input', { kind: 'usage' });
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+export async function imageOptions(o: CommonOptions): Promise<ImageOptions> {
+  const opts: ImageOptions = {};
+  if (o.platform) opts.platform = o.platform;
+  if (o.insecureRegistry) opts.insecure = true;
+  if (o.caFile?.length) opts.caFiles = o.caFile;
+  if (o.timeout !== undefined) {
+    const s = Number(o.timeout);
+    if (!Number.isFinite(s) || s <= 0) throw new VigilError('bad-option', `--timeout must be a positive number of seconds, got ${JSON.stringify(o.timeout)}`, { kind: 'usage' });
+    opts.timeoutMs = s * 1000;
+  }
+  const username = o.username ?? process.env.VIGIL_REGISTRY_USERNAME;
+  let password = process.env.VIGIL_REGISTRY_PASSWORD;
+  if (o.passwordStdin) password = await readStdin();
+  if (username) {
+    opts.username = username;
+    if (password === undefined) throw new VigilError('bad-option', '--username needs --password-stdin (or VIGIL_REGISTRY_PASSWORD)', { kind: 'usage' });
+    opts.password = password;
+  }
+  return opts;
+}
+
+export type Target = { kind: 'image'; ref: string } | { kind: 'rootfs'; dir: string } | { kind: 'host'; root: string };
+
+/** Reads the target into an inventory: the one job every scan and sbom command shares. */
+export async function inventoryOf(target: Target, o: CommonOptions): Promise<Inventory> {
+  const progress = makeProgress(!o.quiet);
+  try {
+    const { scanImage, scanDirectory } = await import('../../engine/scan.js');
+    const scanOpts = progress.onProgress ? { onProgress: progress.onProgress } : {};
+    if (target.kind === 'image') {
+      const { openImage } = await import('../../image/index.js');
+      const img = await openImage(target.ref, await imageOptions(o));
+      try {
+        return await scanImage(img, scanOpts);
+      } finally {
+        await img.close();
+      }
+    }
+    const dirOpts = o.skipDirs?.length ? { ...scanOpts, skipDirs: o.skipDirs } : scanOpts;
+    return target.kind === 'rootfs' ? await scanDirectory(target.dir, 'rootfs', dirOpts) : await scanDirectory(target.root, 'host', dirOpts);
+  } finally {
+    progress.done();
+  }
+}
+
+/** Renders and writes a report; returns the exit code. */
+export async function emit(report: ScanReport, o: CommonOptions): Promise<number> {
+  const { getReporter } = await import('../../report/index.js');
+  const reporter = getReporter(o.format);
+  const severities = parseSeverities(o.severity, '--severity');
+  const failOn = parseSeverities(o.failOn, '--fail-on');
+  if (failOn && failOn.length !== 1) throw new VigilError('bad-option', '--fail-on takes one severity', { kind: 'usage' });
+  if (severities || o.ignoreUnfixed) {
+    report = {
+      ...report,
+      vulnerabilities: report.vulnerabilities.filter((v) => (!severities || severities.includes(v.severity)) && (!o.ignoreUnfixed || v.fixedVersion !== null)),
+    };
+  }
+  const color = !o.output && !!process.stdout.isTTY && !process.env.NO_COLOR;
+  const text = reporter.render(report, { color, toolVersion: vigilVersion() });
+  if (o.output) {
+    try {
+      await writeFile(o.output, text);
+    } catch (e) {
+      throw new VigilError('unwritable', `cannot write ${o.output} (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { kind: 'usage', cause: e });
+    }
+  } else {
+    await new Promise<void>((resolve, reject) => process.stdout.write(text.endsWith('\n') ? text : text + '\n', (e) => (e ? reject(e) : resolve())));
+  }
+  if (failOn) {
+    const rank = (s: Severity): number => SEVERITIES.indexOf(s);
+    if (report.vulnerabilities.some((v) => v.severity !== 'unknown' && rank(v.severity) <= rank(failOn[0]!))) return EXIT.failOn;
+  }
+  return EXIT.ok;
+}
+
+export async function runScan(target: Target, o: CommonOptions): Promise<number> {
+  const inv = await inventoryOf(target, o);
+  return emit(reportFromInventory(inv), o);
+}

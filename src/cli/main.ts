@@ -1,0 +1,83 @@
+import { Command, CommanderError, Option } from 'commander';
+import { VigilError } from '../core/errors.js';
+import { EXIT, exitCodeFor, formatError } from './errors.js';
+import { runScan, type CommonOptions } from './commands/scan.js';
+import { vigilVersion } from './version.js';
+
+const FORMATS = ['table', 'json', 'csv', 'sarif', 'cyclonedx', 'spdx-json'];
+
+function collect(v: string, prev: string[] = []): string[] {
+  return [...prev, v];
+}
+
+function common(cmd: Command, defaultFormat = 'table'): Command {
+  return cmd
+    .addOption(new Option('-f, --format <format>', `output format: ${FORMATS.join(', ')}`).default(defaultFormat))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('--severity <list>', 'only these severities (comma-separated)')
+    .option('--ignore-unfixed', 'hide vulnerabilities that have no fix')
+    .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity')
+    .option('--layers', 'group findings by the layer that brought them')
+    .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform image', 'linux/amd64')
+    .option('-q, --quiet', 'no progress display')
+    .option('--insecure-registry', 'allow plain HTTP and unverified TLS for the registry')
+    .option('--username <user>', 'registry user name (password from --password-stdin or VIGIL_REGISTRY_PASSWORD)')
+    .option('--password-stdin', 'read the registry password from standard input')
+    .option('--ca-file <pem>', 'trust this CA certificate for the registry (repeatable)', collect)
+    .option('--timeout <seconds>', 'timeout for each registry request')
+    .option('--skip-dirs <dir>', 'rootfs/host: a directory not to walk (repeatable)', collect)
+    .option('--debug', 'print stack traces of errors');
+}
+
+function buildProgram(result: { code: number }): Command {
+  const program = new Command('vigil')
+    .description('Vigil: vulnerability scanning and compliance for containers')
+    .version(vigilVersion(), '-v, --version')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, writeOut: (s) => process.stdout.write(s) });
+
+  const scan = program.command('scan').description('scan an image, a root filesystem or this host').exitOverride();
+  common(scan.command('image').argument('<ref>', 'docker-archive:<file>, oci:<dir>[:<tag>] or a registry reference').description('scan a container image')).action(async (ref: string, o: CommonOptions) => {
+    result.code = await runScan({ kind: 'image', ref }, o);
+  });
+  common(scan.command('rootfs').argument('<dir>', 'an unpacked root filesystem').description('scan an unpacked root filesystem')).action(async (dir: string, o: CommonOptions) => {
+    result.code = await runScan({ kind: 'rootfs', dir }, o);
+  });
+  common(scan.command('host').description('scan this host (or a mounted host root)').option('--root <dir>', 'the host root', '/')).action(async (o: CommonOptions & { root: string }) => {
+    result.code = await runScan({ kind: 'host', root: o.root }, o);
+  });
+
+  common(program.command('sbom').argument('<ref>', 'an image reference, or a directory with --rootfs').description('inventory only: CycloneDX 1.6 JSON (or --format spdx-json)'), 'cyclonedx')
+    .option('--rootfs', 'the argument is an unpacked root filesystem')
+    .action(async (ref: string, o: CommonOptions & { rootfs?: boolean }) => {
+      if (o.format !== 'cyclonedx' && o.format !== 'spdx-json' && o.format !== 'json' && o.format !== 'table') {
+        throw new VigilError('bad-format', `vigil sbom writes cyclonedx or spdx-json (or json/table), not ${o.format}`, { kind: 'usage' });
+      }
+      result.code = await runScan(o.rootfs ? { kind: 'rootfs', dir: ref } : { kind: 'image', ref }, o);
+    });
+
+  for (const c of [program, scan, ...program.commands, ...scan.commands]) c.exitOverride();
+  return program;
+}
+
+/** Runs the CLI; returns the exit code (SPEC: 0 ok, 1 --fail-on hit, 2 bad input, 3 internal). */
+export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  const result = { code: EXIT.ok as number };
+  const program = buildProgram(result);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return result.code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+      if (e.code === 'commander.executeSubCommandAsync') return EXIT.ok;
+      const msg = e.message.replace(/^error: /, '');
+      process.stderr.write(`vigil: usage: ${msg}\n`);
+      return EXIT.badInput;
+    }
+    process.stderr.write(formatError(e, debug) + '\n');
+    return exitCodeFor(e);
+  }
+}

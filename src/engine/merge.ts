@@ -1,0 +1,182 @@
+import type { CatalogView, Cataloger, FoundInFile, FoundPackage, ParseContext } from '../catalog/types.js';
+import { purlFor } from '../catalog/purl.js';
+import { OS_PACKAGE_TYPES, type OsInfo, type Package, type PackageRef, type Warning } from '../core/types.js';
+import type { FileRecord, LayerFacts } from './collect.js';
+import { isWithin, resolveInRoot } from './paths.js';
+
+/** A wanted file in the final image, with the versions of it that lower layers had (oldest first). */
+interface ViewEntry {
+  current: FileRecord;
+  /** Contiguous versions of this path up to and including `current`. */
+  history: FileRecord[];
+}
+
+export interface MergedView {
+  files: Map<string, ViewEntry>;
+  symlinks: Map<string, string>;
+}
+
+function deleteUnder<V>(map: Map<string, V>, dir: string, includeSelf: boolean): void {
+  for (const key of map.keys()) {
+    if ((includeSelf && key === dir) || (key !== dir && isWithin(key, dir))) map.delete(key);
+  }
+}
+
+/**
+ * Applies layers in order, as an overlay filesystem does: a layer's whiteouts and opaque
+ * directories remove what lower layers had, then its own files and links are laid on top.
+ */
+export function mergeLayers(layers: readonly LayerFacts[]): MergedView {
+  const files = new Map<string, ViewEntry>();
+  const symlinks = new Map<string, string>();
+  for (const layer of [...layers].sort((a, b) => a.index - b.index)) {
+    for (const dir of layer.opaqueDirs) {
+      deleteUnder(files, dir, false);
+      deleteUnder(symlinks, dir, false);
+    }
+    for (const path of layer.whiteouts) {
+      deleteUnder(files, path, true);
+      deleteUnder(symlinks, path, true);
+    }
+    for (const [path, target] of layer.symlinks) {
+      files.delete(path);
+      symlinks.set(path, target);
+    }
+    for (const [path, rec] of layer.records) {
+      symlinks.delete(path);
+      const prev = files.get(path);
+      files.set(path, { current: rec, history: prev ? [...prev.history, rec] : [rec] });
+    }
+  }
+  return { files, symlinks };
+}
+
+function samePackage(a: FoundPackage, b: FoundPackage): boolean {
+  return a.type === b.type && a.name === b.name && a.version === b.version;
+}
+
+/**
+ * The layer that introduced the installed version: walk back through the versions of the file
+ * that reports the package while each still lists the same package at the same version.
+ */
+function introducedIn(entry: ViewEntry, cataloger: Cataloger, pkg: FoundPackage): number {
+  let layer = entry.current.layer;
+  for (let i = entry.history.length - 2; i >= 0; i--) {
+    const older = entry.history[i]!;
+    const res = older.results.find((r) => r.cataloger === cataloger);
+    if (!res?.facts.packages?.some((p) => samePackage(p, pkg))) break;
+    layer = older.layer;
+  }
+  return layer;
+}
+
+export interface AssembleInput {
+  layers: readonly LayerFacts[];
+  catalogers: readonly Cataloger[];
+  ctx: ParseContext;
+  /** diffIds by layer index (images only). */
+  diffIds?: readonly string[];
+}
+
+export interface Assembled {
+  os?: OsInfo;
+  packages: Package[];
+  warnings: Warning[];
+}
+
+function pickOs(view: MergedView): OsInfo | undefined {
+  let best: (OsInfo & { priority: number }) | undefined;
+  let bestPath = '';
+  for (const [path, { current }] of view.files) {
+    for (const r of current.results) {
+      const os = r.facts.os;
+      if (!os) continue;
+      const better = !best || os.priority > best.priority || (os.priority === best.priority && path.startsWith('/etc/') && !bestPath.startsWith('/etc/'));
+      if (better) {
+        best = os;
+        bestPath = path;
+      }
+    }
+  }
+  if (!best) return undefined;
+  const { priority: _p, ...os } = best;
+  return os;
+}
+
+/** Merge every layer's facts into the final inventory. */
+export function assemble(input: AssembleInput): Assembled {
+  const view = mergeLayers(input.layers);
+  const warnings: Warning[] = input.layers.flatMap((l) => l.warnings);
+  const os = pickOs(view);
+  const canonical = (p: string): string => resolveInRoot(p, view.symlinks) ?? p;
+
+  // Files that OS packages installed, by canonical path.
+  const owners = new Map<string, PackageRef>();
+  for (const { current } of view.files.values()) {
+    for (const r of current.results) {
+      for (const o of r.facts.owned ?? []) {
+        for (const p of o.paths) owners.set(canonical(p), o.owner);
+      }
+    }
+  }
+
+  const catalogView: CatalogView = {
+    has: (p) => view.files.has(p),
+    paths: () => view.files.keys(),
+  };
+
+  type Acc = { pkg: Package; layerIndex: number };
+  const byKey = new Map<string, Acc>();
+  for (const cataloger of input.catalogers) {
+    let found: FoundInFile[] = [];
+    for (const [path, entry] of view.files) {
+      for (const r of entry.current.results) {
+        if (r.cataloger !== cataloger) continue;
+        for (const pkg of r.facts.packages ?? []) found.push({ path, pkg });
+        for (const w of r.facts.warnings ?? []) warnings.push({ ...w, location: w.location ?? path });
+      }
+    }
+    if (cataloger.finalize) found = cataloger.finalize(found, catalogView, input.ctx);
+
+    for (const { path, pkg } of found) {
+      const entry = view.files.get(path);
+      const layerIndex = entry ? introducedIn(entry, cataloger, pkg) : 0;
+      const locations = pkg.locations?.length ? pkg.locations : [path];
+      let ownedBy: PackageRef | undefined;
+      if (!OS_PACKAGE_TYPES.has(pkg.type)) {
+        for (const loc of locations) {
+          const outer = loc.split('!')[0]!;
+          const owner = owners.get(canonical(outer));
+          if (owner) {
+            ownedBy = owner;
+            break;
+          }
+        }
+      }
+      // One package per (type, name, version, owner): the same library in two places is one
+      // package with two locations; an OS-owned copy and an application copy stay apart.
+      const key = [pkg.type, pkg.name, pkg.version, pkg.arch ?? '', ownedBy ? `${ownedBy.type}/${ownedBy.name}` : ''].join('\0');
+      const acc = byKey.get(key);
+      if (acc) {
+        for (const l of locations) if (!acc.pkg.locations.includes(l)) acc.pkg.locations.push(l);
+        acc.layerIndex = Math.min(acc.layerIndex, layerIndex);
+        continue;
+      }
+      const { locations: _l, ...rest } = pkg;
+      const out: Package = { ...rest, purl: purlFor(pkg, os), locations: [...locations] };
+      if (ownedBy) out.ownedBy = ownedBy;
+      byKey.set(key, { pkg: out, layerIndex });
+    }
+  }
+
+  const packages = [...byKey.values()].map(({ pkg, layerIndex }) => {
+    const diffId = input.diffIds?.[layerIndex];
+    if (diffId) pkg.layer = diffId;
+    pkg.locations.sort();
+    return pkg;
+  });
+  packages.sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name) || a.version.localeCompare(b.version) || (a.locations[0] ?? '').localeCompare(b.locations[0] ?? ''));
+  const out: Assembled = { packages, warnings };
+  if (os) out.os = os;
+  return out;
+}

@@ -1,0 +1,111 @@
+import { CATALOGERS } from '../catalog/index.js';
+import type { Cataloger, ScanMode } from '../catalog/types.js';
+import type { Artifact, ImageRunConfig, Inventory, LayerInfo } from '../core/types.js';
+import type { OciImageConfig, ResolvedImage } from '../image/types.js';
+import type { LayerFacts } from './collect.js';
+import { SpoolDir } from './file-source.js';
+import { assemble } from './merge.js';
+import { readDirectory, type ReadDirOptions } from './read-dir.js';
+import { DEFAULT_LIMITS, readLayer, type LayerLimits } from './read-layer.js';
+
+export interface ProgressEvent {
+  phase: 'layer-start' | 'layer-done' | 'walk-done';
+  layer?: number;
+  layers?: number;
+  entries?: number;
+}
+
+export interface ScanOptions {
+  catalogers?: readonly Cataloger[];
+  limits?: Partial<LayerLimits>;
+  /** Layers read at once (decompression runs on libuv's threads, so 2-3 helps). */
+  concurrency?: number;
+  onProgress?: (e: ProgressEvent) => void;
+}
+
+/** Each non-empty history entry belongs to the next layer, in order. */
+export function layerHistory(config: OciImageConfig, count: number): Array<string | undefined> {
+  const out: Array<string | undefined> = [];
+  for (const h of config.history ?? []) {
+    if (h.empty_layer) continue;
+    out.push(h.created_by);
+  }
+  return Array.from({ length: count }, (_, i) => out[i]);
+}
+
+export function runConfigOf(config: OciImageConfig): ImageRunConfig {
+  const c = config.config ?? {};
+  const out: ImageRunConfig = {};
+  if (c.User !== undefined) out.user = c.User;
+  if (c.Env) out.env = c.Env;
+  if (c.Cmd) out.cmd = c.Cmd;
+  if (c.Entrypoint) out.entrypoint = c.Entrypoint;
+  if (c.WorkingDir) out.workingDir = c.WorkingDir;
+  if (c.Labels) out.labels = c.Labels;
+  if (c.ExposedPorts) out.exposedPorts = Object.keys(c.ExposedPorts);
+  if (c.Healthcheck) out.healthcheck = c.Healthcheck;
+  return out;
+}
+
+/** Inventory of an image: every layer streamed once, then merged. */
+export async function scanImage(img: ResolvedImage, opts: ScanOptions = {}): Promise<Inventory> {
+  const catalogers = opts.catalogers ?? CATALOGERS;
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const ctx = { mode: 'image' as const };
+  const spool = new SpoolDir();
+  const results: LayerFacts[] = [];
+  const total = img.layers.length;
+  try {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < total) {
+        const layer = img.layers[next++]!;
+        opts.onProgress?.({ phase: 'layer-start', layer: layer.index, layers: total });
+        const blob = await layer.open();
+        const facts = await readLayer({ index: layer.index, blob, diffId: layer.diffId, where: `layer ${layer.index + 1}/${total} (${layer.digest.slice(0, 19)})` }, catalogers, ctx, spool, limits);
+        results.push(facts);
+        opts.onProgress?.({ phase: 'layer-done', layer: layer.index, layers: total, entries: facts.entries });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(total, opts.concurrency ?? 3) }, worker));
+  } finally {
+    await spool.dispose();
+  }
+  const diffIds = img.layers.map((l) => l.diffId);
+  const merged = assemble({ layers: results, catalogers, ctx, diffIds });
+  const history = layerHistory(img.config, total);
+  const layers: LayerInfo[] = img.layers.map((l, i) => {
+    const info: LayerInfo = { digest: l.digest, diffId: l.diffId };
+    if (history[i] !== undefined) info.createdBy = history[i];
+    if (l.size !== undefined) info.size = l.size;
+    return info;
+  });
+  const artifact: Artifact = {
+    type: 'image',
+    name: img.name,
+    imageId: img.configDigest,
+    layers,
+    platform: img.platform,
+    repoTags: img.repoTags,
+    repoDigests: img.repoDigests,
+    config: runConfigOf(img.config),
+  };
+  if (img.manifestDigest) artifact.digest = img.manifestDigest;
+  if (merged.os) artifact.os = merged.os;
+  return { artifact, packages: merged.packages, warnings: merged.warnings };
+}
+
+export const HOST_SKIP_DIRS = ['/proc', '/sys', '/dev', '/run', '/var/run', '/tmp', '/var/lib/containers', '/var/lib/docker', '/var/lib/containerd', '/var/lib/kubelet/pods'];
+
+/** Inventory of an unpacked root filesystem or of a host. */
+export async function scanDirectory(root: string, mode: Exclude<ScanMode, 'image'>, opts: ScanOptions & ReadDirOptions = {}): Promise<Inventory> {
+  const catalogers = opts.catalogers ?? CATALOGERS;
+  const ctx = { mode };
+  const skipDirs = opts.skipDirs ?? (mode === 'host' ? HOST_SKIP_DIRS : []);
+  const facts = await readDirectory(root, catalogers, ctx, { ...opts, skipDirs });
+  opts.onProgress?.({ phase: 'walk-done', entries: facts.entries });
+  const merged = assemble({ layers: [facts], catalogers, ctx });
+  const artifact: Artifact = { type: mode, name: root };
+  if (merged.os) artifact.os = merged.os;
+  return { artifact, packages: merged.packages, warnings: merged.warnings };
+}
