@@ -89,13 +89,25 @@ export async function inventoryOf(target: Target, o: CommonOptions): Promise<Inv
   }
 }
 
-/** Renders and writes a report; returns the exit code. */
-export async function emit(report: ScanReport, o: CommonOptions): Promise<number> {
+interface OutputPlan {
+  reporter: import('../../report/types.js').Reporter;
+  severities: Severity[] | undefined;
+  failOn: Severity | undefined;
+}
+
+/** Checks the output options before any work is done, so a typo fails fast. */
+export async function planOutput(o: CommonOptions): Promise<OutputPlan> {
   const { getReporter } = await import('../../report/index.js');
   const reporter = getReporter(o.format);
   const severities = parseSeverities(o.severity, '--severity');
   const failOn = parseSeverities(o.failOn, '--fail-on');
   if (failOn && failOn.length !== 1) throw new VigilError('bad-option', '--fail-on takes one severity', { kind: 'usage' });
+  return { reporter, severities, failOn: failOn?.[0] };
+}
+
+/** Renders and writes a report; returns the exit code. */
+export async function emit(report: ScanReport, o: CommonOptions, plan: OutputPlan): Promise<number> {
+  const { reporter, severities, failOn } = plan;
   if (severities || o.ignoreUnfixed) {
     report = {
       ...report,
@@ -115,12 +127,13 @@ export async function emit(report: ScanReport, o: CommonOptions): Promise<number
   }
   if (failOn) {
     const rank = (s: Severity): number => SEVERITIES.indexOf(s);
-    if (report.vulnerabilities.some((v) => v.severity !== 'unknown' && rank(v.severity) <= rank(failOn[0]!))) return EXIT.failOn;
+    if (report.vulnerabilities.some((v) => v.severity !== 'unknown' && rank(v.severity) <= rank(failOn))) return EXIT.failOn;
   }
   return EXIT.ok;
 }
 
 export async function runScan(target: Target, o: CommonOptions): Promise<number> {
+  const plan = await planOutput(o);
   const inv = await inventoryOf(target, o);
-  return emit(reportFromInventory(inv), o);
+  return emit(reportFromInventory(inv), o, plan);
 }
