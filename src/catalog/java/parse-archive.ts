@@ -4,7 +4,8 @@ import type { FileFacts, FoundPackage } from '../types.js';
 import type { RandomAccess } from '../shared/elf.js';
 import { coordinatesFromFileName, coordinatesFromManifest, parseManifest, type MavenCoordinates } from './parse-manifest.js';
 import { parseProperties } from './parse-properties.js';
-import { bufferAccess, openZip, sliceSource, type ZipArchive, type ZipEntry } from './zip.js';
+import { bufferAccess, sliceSource } from './random-access.js';
+import type { ZipArchive, ZipEntry } from './zip.js';
 
 /** Java archive kinds, all zip files (jar, web, enterprise, Jenkins plugin, JBoss, NiFi). */
 export const ARCHIVE_EXTENSIONS = ['jar', 'war', 'ear', 'jpi', 'hpi', 'par', 'sar', 'nar'] as const;
@@ -128,6 +129,7 @@ async function walk(src: RandomAccess, location: string, fileName: string, depth
     warn(state, 'java-archive-too-many-entries', 'entry limit reached; remaining nested archives skipped', location, true);
     return;
   }
+  const { openZip } = await import('./zip.js'); // yauzl only when an image has archives
   const zip = await openZip(src, remaining);
   try {
     state.entries += zip.entries.length;

@@ -3,14 +3,15 @@ import type { Cataloger, FileFacts, FileSource } from '../types.js';
 import { isInstalledPackageJson, isLockFile, projectDirsWithNodeModules } from './paths.js';
 import { parsePackageJson } from './parse-package-json.js';
 import { parsePackageLock } from './parse-package-lock.js';
-import { parsePnpmLock } from './parse-pnpm-lock.js';
-import { parseYarnLock } from './parse-yarn-lock.js';
 
-const LOCK_PARSERS: Record<string, (buf: Buffer, path: string) => FileFacts> = {
-  'package-lock.json': parsePackageLock,
-  'npm-shrinkwrap.json': parsePackageLock,
-  'yarn.lock': parseYarnLock,
-  'pnpm-lock.yaml': parsePnpmLock,
+type LockParser = (buf: Buffer, path: string) => FileFacts;
+
+// yarn and pnpm parsers pull in the YAML library: loaded only when such a lock file is found.
+const LOCK_PARSERS: Record<string, () => Promise<LockParser>> = {
+  'package-lock.json': async () => parsePackageLock,
+  'npm-shrinkwrap.json': async () => parsePackageLock,
+  'yarn.lock': async () => (await import('./parse-yarn-lock.js')).parseYarnLock,
+  'pnpm-lock.yaml': async () => (await import('./parse-pnpm-lock.js')).parsePnpmLock,
 };
 
 /**
@@ -29,8 +30,8 @@ export const npmCataloger = {
   async parse(file: FileSource, _ctx) {
     const buf = await file.buffer();
     if (isInstalledPackageJson(file.path)) return parsePackageJson(buf, file.path);
-    const parser = LOCK_PARSERS[posix.basename(file.path)];
-    return parser ? parser(buf, file.path) : {};
+    const load = LOCK_PARSERS[posix.basename(file.path)];
+    return load ? (await load())(buf, file.path) : {};
   },
   finalize(found, view, _ctx) {
     // A lock file lists what was wanted; node_modules beside it is what is there (packages

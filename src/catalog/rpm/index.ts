@@ -4,7 +4,7 @@ import type { DbReadResult } from './byte-source.js';
 import { packageFromHeader, parseRpmHeader, RpmHeaderError } from './parse-rpm-header.js';
 import { isBdbHash, readBdbRpmdb } from './read-bdb.js';
 import { NDB_MAGIC, readNdbRpmdb } from './read-ndb.js';
-import { readSqliteRpmdb, SQLITE_MAGIC } from './read-sqlite.js';
+import { SQLITE_MAGIC } from './sqlite-magic.js';
 
 /**
  * The rpm databases, by the backend that writes them: BDB `Packages` (rpm < 4.16: RHEL/CentOS
@@ -26,7 +26,11 @@ const MAX_WARNINGS = 20;
 
 async function readDb(file: FileSource): Promise<DbReadResult> {
   const head = await file.read(0, 16);
-  if (head.subarray(0, SQLITE_MAGIC.length).equals(SQLITE_MAGIC)) return readSqliteRpmdb(await file.buffer());
+  if (head.subarray(0, SQLITE_MAGIC.length).equals(SQLITE_MAGIC)) {
+    // better-sqlite3 is a native module: loaded only when an image has an rpmdb.sqlite.
+    const { readSqliteRpmdb } = await import('./read-sqlite.js');
+    return readSqliteRpmdb(await file.buffer());
+  }
   if (head.subarray(0, 4).equals(NDB_MAGIC)) return readNdbRpmdb(file);
   if (isBdbHash(head)) return readBdbRpmdb(file);
   throw new Error('not an rpm database (no SQLite, NDB or Berkeley DB hash magic)');

@@ -1,7 +1,9 @@
 import Database from 'better-sqlite3';
 import type { DbReadResult, HeaderBlob } from './byte-source.js';
 
-export const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+import { SQLITE_MAGIC } from './sqlite-magic.js';
+
+export { SQLITE_MAGIC };
 
 /**
  * rpm ≥ 4.16's default database (Fedora 33+, RHEL 9, Amazon Linux 2023): table

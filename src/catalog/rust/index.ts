@@ -2,7 +2,6 @@ import type { Cataloger, FileMeta, ParseContext } from '../types.js';
 import { isElf } from '../shared/elf.js';
 import { looksLikeBinaryCandidate } from '../shared/executables.js';
 import { readAuditableBinary } from './parse-dep-v0.js';
-import { parseCargoLock } from './parse-cargo-lock.js';
 
 const isCargoLock = (path: string) => path === 'Cargo.lock' || path.endsWith('/Cargo.lock');
 const MAX_LOCK = 32 * 1024 * 1024;
@@ -25,6 +24,7 @@ export const rustCataloger = {
   },
   async parse(file) {
     if (isCargoLock(file.path)) {
+      const { parseCargoLock } = await import('./parse-cargo-lock.js'); // TOML parser only when needed
       return { packages: parseCargoLock((await file.buffer()).toString('utf8')) };
     }
     if (!isElf(await file.read(0, 4))) return {};

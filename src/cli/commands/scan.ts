@@ -98,7 +98,7 @@ interface OutputPlan {
 /** Checks the output options before any work is done, so a typo fails fast. */
 export async function planOutput(o: CommonOptions): Promise<OutputPlan> {
   const { getReporter } = await import('../../report/index.js');
-  const reporter = getReporter(o.format);
+  const reporter = await getReporter(o.format);
   const severities = parseSeverities(o.severity, '--severity');
   const failOn = parseSeverities(o.failOn, '--fail-on');
   if (failOn && failOn.length !== 1) throw new VigilError('bad-option', '--fail-on takes one severity', { kind: 'usage' });
