@@ -94,6 +94,9 @@ export function purlFor(pkg: FoundPackage, os: OsInfo | undefined): string {
       break;
     case 'maven':
       [namespace, name] = splitLast(name, ':');
+      // A jar known only by its file name has no groupId, which purl-spec requires; use the
+      // artifactId as the group, as syft does (the package's metadata says it was a guess).
+      namespace ??= name;
       break;
     case 'composer':
       [namespace, name] = splitLast(name, '/');
@@ -104,12 +107,10 @@ export function purlFor(pkg: FoundPackage, os: OsInfo | undefined): string {
       break;
   }
 
-  return new PackageURL(
-    PURL_TYPE[pkg.type],
-    namespace,
-    name,
-    version,
-    Object.keys(qualifiers).length ? qualifiers : undefined,
-    undefined,
-  ).toString();
+  try {
+    return new PackageURL(PURL_TYPE[pkg.type], namespace, name, version, Object.keys(qualifiers).length ? qualifiers : undefined, undefined).toString();
+  } catch {
+    // A name that purl-spec rejects (e.g. an empty npm name part) must not abort the scan.
+    return new PackageURL('generic', undefined, pkg.name || 'unknown', version, { type: pkg.type }, undefined).toString();
+  }
 }
