@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { dotnetDepsCataloger } from './index.js';
-import { fixtureSource, sourceOf } from './test-helpers.js';
+import { fixtureSource, sourceOf } from '../shared/__fixtures__/file-sources.js';
 
 /** Written in the documented format (no .NET SDK or package on the build host ships one). */
 const ROOT = fileURLToPath(new URL('./__fixtures__', import.meta.url));

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import type { CatalogView, FoundInFile, ParseContext } from '../types.js';
 import { npmCataloger } from './index.js';
-import { fixturePaths, fixtureSource, sourceOf } from './test-helpers.js';
+import { fixturePaths, fixtureSource, sourceOf } from '../shared/__fixtures__/file-sources.js';
 
 const APP = fileURLToPath(new URL('./__fixtures__/app', import.meta.url));
 

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import type { FoundPackage } from '../types.js';
 import { npmCataloger } from './index.js';
-import { fixtureSource, sourceOf } from './test-helpers.js';
+import { fixtureSource, sourceOf } from '../shared/__fixtures__/file-sources.js';
 
 const LOCKS = fileURLToPath(new URL('./__fixtures__/lockfiles', import.meta.url));
 const ctx = { mode: 'rootfs' } as const;

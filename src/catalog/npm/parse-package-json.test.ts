@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { npmCataloger } from './index.js';
-import { fixtureSource, sourceOf } from './test-helpers.js';
+import { fixtureSource, sourceOf } from '../shared/__fixtures__/file-sources.js';
 
 const APP = fileURLToPath(new URL('./__fixtures__/app', import.meta.url));
 const MISC = fileURLToPath(new URL('./__fixtures__/misc', import.meta.url));

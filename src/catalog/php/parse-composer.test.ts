@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import type { FoundInFile, FoundPackage } from '../types.js';
 import { composerCataloger } from './index.js';
-import { fixtureSource, sourceOf } from './test-helpers.js';
+import { fixtureSource, sourceOf } from '../shared/__fixtures__/file-sources.js';
 
 /** Hand-written in the documented formats (no PHP registry is reachable from the build host). */
 const ROOT = fileURLToPath(new URL('./__fixtures__', import.meta.url));

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { pythonCataloger } from './index.js';
-import { fixtureSource, sourceOf } from './test-helpers.js';
+import { fixtureSource, sourceOf } from '../shared/__fixtures__/file-sources.js';
 
 const fx = (tree: string) => fileURLToPath(new URL(`./__fixtures__/${tree}`, import.meta.url));
 const APP = fx('app'); // the app image's layer 2 (Debian python3-* packages), bodies cut short

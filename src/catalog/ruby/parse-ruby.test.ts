@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import type { FoundPackage } from '../types.js';
 import { gemspecCataloger } from './index.js';
-import { fixtureSource, sourceOf } from './test-helpers.js';
+import { fixtureSource, sourceOf } from '../shared/__fixtures__/file-sources.js';
 
 /** Real gemspecs from Debian 12's ruby-rack, rake, ruby-json and ruby-nokogiri (.deb, dpkg-deb -x). */
 const DEB = fileURLToPath(new URL('./__fixtures__/debian', import.meta.url));

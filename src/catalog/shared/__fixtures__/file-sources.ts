@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import type { FileSource } from '../types.js';
+import type { FileSource } from '../../types.js';
 
 /** A FileSource over bytes, as the engine hands it to `parse`. */
 export function sourceOf(path: string, content: string | Buffer): FileSource {
