@@ -73,7 +73,8 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
       if (e.code === 'commander.executeSubCommandAsync') return EXIT.ok;
-      const msg = e.message.replace(/^error: /, '');
+      // Commander adds suggestions on a second line ("(Did you mean scan?)"); SPEC wants one line.
+      const msg = e.message.replace(/^error: /, '').split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
       process.stderr.write(`vigil: usage: ${msg}\n`);
       return EXIT.badInput;
     }

@@ -1,4 +1,4 @@
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { lstat, readdir, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Cataloger, ParseContext } from '../catalog/types.js';
 import { VigilError } from '../core/errors.js';
@@ -22,7 +22,8 @@ export async function readDirectory(root: string, catalogers: readonly Cataloger
   const facts = emptyLayerFacts(0);
   const skip = new Set(opts.skipDirs ?? []);
   const inMemory = opts.inMemoryBytes ?? 32 * 1024 * 1024;
-  const st = await lstat(root).catch((e: unknown) => {
+  // The root itself is the user's choice and may be a link (stat follows it); links inside are never followed.
+  const st = await stat(root).catch((e: unknown) => {
     throw new VigilError('not-found', `cannot read ${root} (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { cause: e });
   });
   if (!st.isDirectory()) throw new VigilError('not-a-directory', `${root} is not a directory`);

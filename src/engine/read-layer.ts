@@ -105,26 +105,36 @@ export async function readLayer(input: ReadLayerInput, catalogers: readonly Cata
   const facts = emptyLayerFacts(input.index);
   const where = input.where;
 
+  const extract = tar.extract({ filenameEncoding: 'utf-8' } as Parameters<typeof tar.extract>[0]);
+  let failure: unknown;
+  // Until the loop below listens to `extract`, destroying it with an error would be an
+  // unhandled 'error' event: a failure before then is only recorded, and thrown after peek().
+  let iterating = false;
+  const fail = (e: unknown): void => {
+    failure ??= e;
+    if (iterating) extract.destroy(e as Error);
+  };
+
   const counter = new Counter();
+  // Listen from the start: a blob that fails right after its first bytes (a small range of a
+  // docker-archive whose digest is wrong) errors between peek() resolving and the pipeline
+  // being wired, and an 'error' with no listener crashed the process.
+  counter.on('error', fail);
   input.blob.on('error', (e) => counter.destroy(e));
   input.blob.pipe(counter);
   const { head, stream: counted } = await peek(counter, 4).catch((e: unknown) => {
     throw wrapStreamError(e, where);
   });
+  if (failure) throw wrapStreamError(failure, where);
   const decomp = decompressor(sniffCompression(head));
   const guard = new DiffIdGuard(input.diffId, counter, limits, where);
-  const extract = tar.extract({ filenameEncoding: 'utf-8' } as Parameters<typeof tar.extract>[0]);
 
-  let failure: unknown;
-  const fail = (e: unknown): void => {
-    failure ??= e;
-    extract.destroy(e as Error);
-  };
-  counted.on('error', fail);
+  if (counted !== counter) counted.on('error', fail);
   decomp.on('error', fail);
   guard.on('error', fail);
   counted.pipe(decomp).pipe(guard).pipe(extract as unknown as NodeJS.WritableStream);
 
+  iterating = true;
   try {
     for await (const entry of extract) {
       const h = entry.header;
@@ -152,8 +162,13 @@ export async function readLayer(input: ReadLayerInput, catalogers: readonly Cata
         // A hard link names an earlier entry of the same layer: its parsed facts are reused.
         entry.resume();
         const target = normalizeEntryPath(h.linkname ?? '');
-        const rec = target ? facts.records.get(target) : undefined;
-        if (rec && wantedBy(catalogers, meta, ctx).length) facts.records.set(path, { ...rec, path, results: rec.results.map((r) => relocate(r, target!, path)) });
+        if (target === null) {
+          // Same rule as for entry names: a link that climbs above the root is refused, visibly.
+          facts.warnings.push({ code: 'unsafe-path', message: `${where}: hard link ${JSON.stringify(h.name)} points outside the image root (${JSON.stringify(h.linkname)}); ignored`, location: h.name });
+          continue;
+        }
+        const rec = facts.records.get(target);
+        if (rec && wantedBy(catalogers, meta, ctx).length) facts.records.set(path, { ...rec, path, results: rec.results.map((r) => relocate(r, target, path)) });
         continue;
       }
       if (h.type !== 'file' && h.type !== 'contiguous-file') {

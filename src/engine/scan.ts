@@ -1,4 +1,6 @@
+import type { Readable } from 'node:stream';
 import { CATALOGERS } from '../catalog/index.js';
+import { VigilError } from '../core/errors.js';
 import type { Cataloger, ScanMode } from '../catalog/types.js';
 import type { Artifact, ImageRunConfig, Inventory, LayerInfo } from '../core/types.js';
 import type { OciImageConfig, ResolvedImage } from '../image/types.js';
@@ -23,26 +25,44 @@ export interface ScanOptions {
   onProgress?: (e: ProgressEvent) => void;
 }
 
-/** Each non-empty history entry belongs to the next layer, in order. */
+/**
+ * Each non-empty history entry belongs to the next layer, in order. The config is untrusted
+ * JSON that was only checked for rootfs.diff_ids: anything of the wrong shape is ignored.
+ */
 export function layerHistory(config: OciImageConfig, count: number): Array<string | undefined> {
   const out: Array<string | undefined> = [];
-  for (const h of config.history ?? []) {
-    if (h.empty_layer) continue;
-    out.push(h.created_by);
+  const history: unknown = config.history;
+  for (const h of Array.isArray(history) ? (history as unknown[]) : []) {
+    if (!isRecord(h)) continue;
+    if (h.empty_layer === true) continue;
+    out.push(typeof h.created_by === 'string' ? h.created_by : undefined);
   }
   return Array.from({ length: count }, (_, i) => out[i]);
 }
 
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined);
+
 export function runConfigOf(config: OciImageConfig): ImageRunConfig {
-  const c = config.config ?? {};
+  const c: unknown = config.config;
   const out: ImageRunConfig = {};
-  if (c.User !== undefined) out.user = c.User;
-  if (c.Env) out.env = c.Env;
-  if (c.Cmd) out.cmd = c.Cmd;
-  if (c.Entrypoint) out.entrypoint = c.Entrypoint;
-  if (c.WorkingDir) out.workingDir = c.WorkingDir;
-  if (c.Labels) out.labels = c.Labels;
-  if (c.ExposedPorts) out.exposedPorts = Object.keys(c.ExposedPorts);
+  if (!isRecord(c)) return out;
+  if (typeof c.User === 'string') out.user = c.User;
+  const env = strings(c.Env);
+  if (env) out.env = env;
+  const cmd = strings(c.Cmd);
+  if (cmd) out.cmd = cmd;
+  const entrypoint = strings(c.Entrypoint);
+  if (entrypoint) out.entrypoint = entrypoint;
+  if (typeof c.WorkingDir === 'string' && c.WorkingDir) out.workingDir = c.WorkingDir;
+  if (isRecord(c.Labels)) {
+    const labels = Object.entries(c.Labels).filter((e): e is [string, string] => typeof e[1] === 'string');
+    out.labels = Object.fromEntries(labels);
+  }
+  if (isRecord(c.ExposedPorts)) out.exposedPorts = Object.keys(c.ExposedPorts);
   if (c.Healthcheck) out.healthcheck = c.Healthcheck;
   return out;
 }
@@ -57,17 +77,40 @@ export async function scanImage(img: ResolvedImage, opts: ScanOptions = {}): Pro
   const total = img.layers.length;
   try {
     let next = 0;
+    // The first failure ends the scan: the layers still being read are aborted rather than read
+    // to their end (a corrupt small layer beside a large one was reported only after the large
+    // one had been read whole), and the workers are awaited so nothing writes into the spool
+    // directory while it is removed.
+    let failure: { error: unknown } | undefined;
+    const reading = new Set<Readable>();
     const worker = async (): Promise<void> => {
-      while (next < total) {
+      while (next < total && !failure) {
         const layer = img.layers[next++]!;
         opts.onProgress?.({ phase: 'layer-start', layer: layer.index, layers: total });
-        const blob = await layer.open();
-        const facts = await readLayer({ index: layer.index, blob, diffId: layer.diffId, where: `layer ${layer.index + 1}/${total} (${layer.digest.slice(0, 19)})` }, catalogers, ctx, spool, limits);
-        results.push(facts);
-        opts.onProgress?.({ phase: 'layer-done', layer: layer.index, layers: total, entries: facts.entries });
+        let blob: Readable | undefined;
+        try {
+          blob = await layer.open();
+          if (failure) {
+            blob.destroy();
+            return;
+          }
+          reading.add(blob);
+          const facts = await readLayer({ index: layer.index, blob, diffId: layer.diffId, where: `layer ${layer.index + 1}/${total} (${layer.digest.slice(0, 19)})` }, catalogers, ctx, spool, limits);
+          results.push(facts);
+          opts.onProgress?.({ phase: 'layer-done', layer: layer.index, layers: total, entries: facts.entries });
+        } catch (e) {
+          if (!failure) {
+            failure = { error: e };
+            for (const other of reading) if (other !== blob) other.destroy(new VigilError('aborted', 'another layer failed'));
+          }
+          return;
+        } finally {
+          if (blob) reading.delete(blob);
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(total, opts.concurrency ?? 3) }, worker));
+    if (failure) throw failure.error;
   } finally {
     await spool.dispose();
   }

@@ -37,5 +37,7 @@ export function verifiedStream(path: string, digest: string | undefined, what: s
   if (!digest) return raw;
   const v = new DigestVerifier(digest, what);
   raw.on('error', (e) => v.destroy(e));
+  // A reader that gives up (another layer failed) destroys the verifier: close the file too.
+  v.on('close', () => raw.destroy());
   return raw.pipe(v);
 }

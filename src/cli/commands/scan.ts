@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { VigilError } from '../../core/errors.js';
 import type { Inventory } from '../../core/types.js';
+import { parsePlatform } from '../../image/manifest.js';
 import type { ImageOptions } from '../../image/types.js';
 import { reportFromInventory, SEVERITIES, type ScanReport, type Severity } from '../../report/types.js';
 import { EXIT } from '../errors.js';
@@ -46,7 +47,11 @@ async function readStdin(): Promise<string> {
 
 export async function imageOptions(o: CommonOptions): Promise<ImageOptions> {
   const opts: ImageOptions = {};
-  if (o.platform) opts.platform = o.platform;
+  if (o.platform !== undefined) {
+    // Checked here for every source: a docker-archive ignores the platform, but a typo must not pass silently.
+    parsePlatform(o.platform);
+    opts.platform = o.platform;
+  }
   if (o.insecureRegistry) opts.insecure = true;
   if (o.caFile?.length) opts.caFiles = o.caFile;
   if (o.timeout !== undefined) {
