@@ -3,8 +3,10 @@ import { VigilError } from '../core/errors.js';
 import { EXIT, exitCodeFor, formatError } from './errors.js';
 import { runScan, type CommonOptions } from './commands/scan.js';
 import { vigilVersion } from './version.js';
+import { reportFormats } from '../report/index.js';
 
-const FORMATS = ['table', 'json', 'csv', 'sarif', 'cyclonedx', 'spdx-json'];
+// The formats that exist, from the reporter registry (SARIF arrives with the matcher).
+const FORMATS = reportFormats();
 
 function collect(v: string, prev: string[] = []): string[] {
   return [...prev, v];
