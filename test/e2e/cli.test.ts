@@ -47,7 +47,7 @@ describe('vigil scan', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/OS\s+debian 12/);
     expect(r.stdout).toMatch(/libexpat1\s+2\.5\.0-1\+deb12u5/);
-    expect(r.stdout).not.toMatch(/\x1b\[/);
+    expect(r.stdout).not.toContain("\u001b[");
     expect(r.stderr).toBe(''); // no progress display when stderr is not a terminal
   });
 
