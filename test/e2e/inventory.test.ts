@@ -80,6 +80,25 @@ describe('from a real registry (docker-registry on 127.0.0.1)', () => {
     expect(inv.artifact.digest).toBe(oci.artifact.digest);
   });
 
+  test('app with zstd-compressed layers, from an OCI layout and from the registry', async () => {
+    const layout = path.join(tmp, 'zstd');
+    await run('skopeo', ['copy', '-q', '--dest-compress', '--dest-compress-format', 'zstd', `oci:${FIXTURE_OCI}:app`, `oci:${layout}:app`]);
+    await run('skopeo', ['copy', '-q', '--dest-tls-verify=false', '--dest-creds', `${reg.username}:${reg.password}`, `oci:${layout}:app`, `docker://${reg.host}/zstd/app:1`], { env: { ...process.env, HOME: tmp } });
+    for (const [ref, opts] of [
+      [`oci:${layout}:app`, {}],
+      [`${reg.host}/zstd/app:1`, { username: reg.username!, password: reg.password!, caFiles: [reg.caFile!] }],
+    ] as const) {
+      const img = await openImage(ref, opts);
+      try {
+        expect(img.layers.map((l) => l.mediaType)).toEqual(Array(4).fill('application/vnd.oci.image.layer.v1.tar+zstd'));
+        const inv = await scanImage(img);
+        expect(checkInventory(inv, 'app', { withLayers: true })).toEqual({ missing: [], extra: [], problems: [] });
+      } finally {
+        await img.close();
+      }
+    }
+  });
+
   test('app pushed with Docker schema 2 media types', async () => {
     const inv = await scanRef(`${reg.host}/fixtures/app:v2s2`, { username: reg.username!, password: reg.password!, caFiles: [reg.caFile!] });
     expect(checkInventory(inv, 'app', { withLayers: true })).toEqual({ missing: [], extra: [], problems: [] });
