@@ -10,7 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { scanDirectory, scanImage } from '../../src/engine/scan.js';
-import { openImage } from '../../src/image/index.js';
+import { openImage, type ImageOptions } from '../../src/image/index.js';
 import { FIXTURE_OCI, startRegistry, type StartedRegistry } from '../helpers/registry.js';
 import { checkInventory, FIXTURE_TAGS } from './inventory-helpers.js';
 
@@ -84,10 +84,11 @@ describe('from a real registry (docker-registry on 127.0.0.1)', () => {
     const layout = path.join(tmp, 'zstd');
     await run('skopeo', ['copy', '-q', '--dest-compress', '--dest-compress-format', 'zstd', `oci:${FIXTURE_OCI}:app`, `oci:${layout}:app`]);
     await run('skopeo', ['copy', '-q', '--dest-tls-verify=false', '--dest-creds', `${reg.username}:${reg.password}`, `oci:${layout}:app`, `docker://${reg.host}/zstd/app:1`], { env: { ...process.env, HOME: tmp } });
-    for (const [ref, opts] of [
+    const sources: Array<[string, ImageOptions]> = [
       [`oci:${layout}:app`, {}],
       [`${reg.host}/zstd/app:1`, { username: reg.username!, password: reg.password!, caFiles: [reg.caFile!] }],
-    ] as const) {
+    ];
+    for (const [ref, opts] of sources) {
       const img = await openImage(ref, opts);
       try {
         expect(img.layers.map((l) => l.mediaType)).toEqual(Array(4).fill('application/vnd.oci.image.layer.v1.tar+zstd'));
