@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
 import { FIXTURE_OCI, startRegistry, type StartedRegistry } from '../helpers/registry.js';
-import { vigil } from '../helpers/cli.js';
+import { runVigil as vigil } from '../helpers/cli.js';
 import { expectedInventory } from './inventory-helpers.js';
 
 const run = promisify(execFile);
