@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { VigilError } from '../core/errors.js';
 import { getReporter, reportFormats } from './index.js';
-import { appReport, smallReport } from './json/__fixtures__/app-report.js';
+import { appReport, findingsReport, smallReport } from './json/__fixtures__/app-report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -13,6 +13,7 @@ const LAYOUT: Record<string, { dir: string; ext: string }> = {
   table: { dir: 'table', ext: 'txt' },
   json: { dir: 'json', ext: 'json' },
   csv: { dir: 'csv', ext: 'csv' },
+  sarif: { dir: 'sarif', ext: 'sarif' },
   cyclonedx: { dir: 'cyclonedx', ext: 'json' },
   'spdx-json': { dir: 'spdx', ext: 'json' },
 };
@@ -37,7 +38,7 @@ describe('reporter registry', () => {
     expect(err).toBeInstanceOf(VigilError);
     expect(err).toMatchObject({ code: 'bad-format', kind: 'usage' });
     expect((err as Error).message).toBe(
-      'unknown format "xml"; valid formats: table, json, csv, cyclonedx, spdx-json',
+      'unknown format "xml"; valid formats: table, json, csv, sarif, cyclonedx, spdx-json',
     );
   });
 });
@@ -63,10 +64,14 @@ describe.each(Object.keys(LAYOUT))('%s reporter contract', async (format) => {
     expect(() => reporter.render(empty, { now })).not.toThrow();
   });
 
-  test('matches its golden file (VIGIL_UPDATE_GOLDEN=1 rewrites it)', () => {
+  // `small`: one finding; `findings`: every severity, KEV, EPSS, no-fix, aliases, three layers, a suppression.
+  test.each([
+    ['small', smallReport],
+    ['findings', findingsReport],
+  ])('matches its golden file for the %s report (VIGIL_UPDATE_GOLDEN=1 rewrites it)', (name, make) => {
     const { dir, ext } = LAYOUT[format]!;
-    const path = join(here, dir, '__fixtures__', `small.golden.${ext}`);
-    const out = reporter.render(smallReport(), { now, toolVersion: '0.0.0-test' });
+    const path = join(here, dir, '__fixtures__', `${name}.golden.${ext}`);
+    const out = reporter.render(make(), { now, toolVersion: '0.0.0-test' });
     if (process.env.VIGIL_UPDATE_GOLDEN === '1') {
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, out);

@@ -13,6 +13,7 @@ const LOADERS: ReadonlyMap<string, () => Promise<Reporter>> = new Map<string, ()
   ['table', async () => (await import('./table/table-reporter.js')).tableReporter],
   ['json', async () => (await import('./json/json-reporter.js')).jsonReporter],
   ['csv', async () => (await import('./csv/csv-reporter.js')).csvReporter],
+  ['sarif', async () => (await import('./sarif/sarif-reporter.js')).sarifReporter],
   ['cyclonedx', async () => (await import('./cyclonedx/cyclonedx-reporter.js')).cyclonedxReporter],
   ['spdx-json', async () => (await import('./spdx/spdx-reporter.js')).spdxReporter],
 ]);
@@ -33,4 +34,4 @@ export async function getReporter(format: string): Promise<Reporter> {
   return load();
 }
 
-export type { Reporter, RenderOptions, ScanReport, Finding } from './types.js';
+export type { Reporter, RenderOptions, ScanReport, Finding, Suppression } from './types.js';

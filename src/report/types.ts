@@ -37,6 +37,45 @@ export interface ScanReport {
   vulnerabilities: Finding[];
   summary: Record<Severity, number>;
   warnings: Warning[];
+  /**
+   * Findings a VEX statement or an ignore-file entry took out of `vulnerabilities` (src/policy/).
+   * Kept in the report so that what was hidden, and why, stays auditable.
+   */
+  suppressed?: Suppression[];
+}
+
+/** Why a finding was suppressed: the VEX statement or the ignore-file entry that matched it. */
+export type Suppression = VexSuppression | IgnoreSuppression;
+
+export interface VexSuppression {
+  finding: Finding;
+  reason: 'vex';
+  statement: {
+    /** The VEX file the statement came from. */
+    file?: string;
+    /** The document's `@id`. */
+    document?: string;
+    vulnerability: string;
+    /** The product (or subcomponent) `@id` that matched. */
+    product: string;
+    status: 'not_affected' | 'fixed';
+    justification?: string;
+    impactStatement?: string;
+    timestamp?: string;
+  };
+}
+
+export interface IgnoreSuppression {
+  finding: Finding;
+  reason: 'ignore-file';
+  entry: {
+    file?: string;
+    id: string;
+    package?: string;
+    paths?: string[];
+    reason: string;
+    expires?: string;
+  };
 }
 
 export interface RenderOptions {
@@ -46,6 +85,8 @@ export interface RenderOptions {
   toolVersion?: string;
   /** Fixed clock for reproducible output (tests). */
   now?: Date;
+  /** `--layers`: the table groups findings by the image layer that brought them. */
+  layers?: boolean;
 }
 
 /** An output format. Each lives in its own folder under src/report/. */

@@ -1,6 +1,6 @@
 import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
 import { describe, expect, test } from 'vitest';
-import { appReport } from '../json/__fixtures__/app-report.js';
+import { appReport, findingsReport } from '../json/__fixtures__/app-report.js';
 import { cyclonedxReporter } from './cyclonedx-reporter.js';
 
 interface CdxProperty {
@@ -146,5 +146,49 @@ describe('cyclonedx reporter', () => {
     const b = JSON.parse(cyclonedxReporter.render(report, {})) as CdxBom;
     expect(a.serialNumber).toMatch(/^urn:uuid:[0-9a-f-]{36}$/);
     expect(a.serialNumber).not.toBe(b.serialNumber);
+  });
+});
+
+describe('cyclonedx reporter: findings of every kind', () => {
+  const report = findingsReport();
+  const text = cyclonedxReporter.render(report, { now, toolVersion: '0.1.0' });
+  type Vuln = NonNullable<CdxBom['vulnerabilities']>[number] & {
+    analysis?: { response?: string[]; detail?: string };
+    references?: Array<{ id: string; source: { name: string } }>;
+  };
+  const vulns = (JSON.parse(text) as CdxBom).vulnerabilities as Vuln[];
+  const find = (id: string, ref: string): Vuln => vulns.find((v) => v.id === id && v.affects[0]!.ref.startsWith(ref))!;
+
+  test('is valid, one vulnerability per finding (suppressed ones are not findings)', async () => {
+    expect(await validator.validate(text)).toBeNull();
+    expect(vulns).toHaveLength(report.vulnerabilities.length);
+    expect(vulns.map((v) => v.id)).not.toContain('CVE-2024-35195');
+  });
+
+  test.each`
+    id                       | ref                     | severity      | score        | response
+    ${'CVE-2023-45853'}      | ${'pkg:deb/debian/zlib1g'}  | ${'critical'} | ${9.8}       | ${['will_not_fix']}
+    ${'CVE-2024-0727'}       | ${'pkg:deb/debian/libssl3'} | ${'medium'}   | ${5.5}       | ${['update']}
+    ${'CVE-2024-0727'}       | ${'pkg:deb/debian/openssl'} | ${'medium'}   | ${5.5}       | ${['update']}
+    ${'CVE-2025-9230'}       | ${'pkg:deb/debian/libssl3'} | ${'low'}      | ${undefined} | ${undefined}
+    ${'CVE-2018-25032'}      | ${'pkg:deb/debian/zlib1g'}  | ${'info'}     | ${undefined} | ${['update']}
+    ${'GHSA-vh95-rmgr-6w4m'} | ${'pkg:npm/minimist'}       | ${'unknown'}  | ${undefined} | ${undefined}
+  `('$id in $ref: rated $severity, analysis $response', ({ id, ref, severity, score, response }) => {
+    const v = find(id, ref);
+    expect(v.ratings).toEqual([expect.objectContaining(score === undefined ? { severity } : { severity, score })]);
+    if (score === undefined) expect(v.ratings[0]).not.toHaveProperty('score');
+    expect(v.analysis?.response).toEqual(response);
+    expect(v.affects[0]!.ref.startsWith(ref)).toBe(true);
+  });
+
+  test('KEV, EPSS and aliases are carried', () => {
+    const lodash = find('CVE-2020-8203', 'pkg:npm/lodash');
+    expect(lodash.properties).toContainEqual({ name: 'vigil:kev', value: 'true' });
+    expect(lodash.properties).toContainEqual({ name: 'vigil:epss', value: '0.5' });
+    expect(lodash.references).toEqual([{ id: 'GHSA-p6mc-m468-83gw', source: { name: 'GitHub', url: 'https://github.com/advisories/GHSA-p6mc-m468-83gw' } }]);
+    const requests = find('CVE-2023-32681', 'pkg:pypi/requests');
+    expect(requests.properties).toContainEqual({ name: 'vigil:epss', value: '0.0611' });
+    expect(requests.properties).toContainEqual({ name: 'vigil:kev', value: 'false' });
+    expect(requests.references!.map((r) => r.id)).toEqual(['GHSA-j8r2-6x86-q33q', 'PYSEC-2023-74']);
   });
 });

@@ -1,6 +1,6 @@
 import type { Artifact, Package, Warning } from '../../core/types.js';
-import type { DbMeta, Finding, RenderOptions, Reporter, ScanReport } from '../types.js';
-import { orderedSummary, sortedFindings, sortedPackages } from './canonical.js';
+import type { DbMeta, Finding, RenderOptions, Reporter, ScanReport, Suppression } from '../types.js';
+import { compareFindings, orderedSummary, sortedFindings, sortedPackages } from './canonical.js';
 
 /**
  * `--format json`: the SPEC "JSON scan report". Keys are written in SPEC order (SPEC fields
@@ -24,6 +24,36 @@ export function toJsonReport(report: ScanReport): Record<string, unknown> {
     vulnerabilities: sortedFindings(report).map(findingJson),
     summary: orderedSummary(report),
     warnings: report.warnings.map(warningJson),
+    // Only when a policy ran: a report without VEX or an ignore file keeps the SPEC shape.
+    suppressed: report.suppressed && [...report.suppressed].sort((a, b) => compareFindings(a.finding, b.finding)).map(suppressionJson),
+  };
+}
+
+/** What was hidden and why; findings in the same shape and order as `vulnerabilities`. */
+function suppressionJson(s: Suppression): Record<string, unknown> {
+  const finding = findingJson(s.finding);
+  if (s.reason === 'vex') {
+    const st = s.statement;
+    return {
+      finding,
+      reason: s.reason,
+      statement: {
+        file: st.file,
+        document: st.document,
+        vulnerability: st.vulnerability,
+        product: st.product,
+        status: st.status,
+        justification: st.justification,
+        impactStatement: st.impactStatement,
+        timestamp: st.timestamp,
+      },
+    };
+  }
+  const e = s.entry;
+  return {
+    finding,
+    reason: s.reason,
+    entry: { file: e.file, id: e.id, package: e.package, paths: e.paths, reason: e.reason, expires: e.expires },
   };
 }
 

@@ -1,5 +1,8 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { appReport } from '../json/__fixtures__/app-report.js';
+import { appReport, findingsReport } from '../json/__fixtures__/app-report.js';
 import { tableReporter } from './table-reporter.js';
 
 // eslint-disable-next-line no-control-regex
@@ -70,5 +73,48 @@ describe('table reporter', () => {
     const inv = tableReporter.render(appReport({ withFindings: false }), {});
     expect(inv).not.toContain('Vulnerabilities (');
     expect(inv.trimEnd().split('\n').pop()).toBe('Summary: 158 packages (inventory only, no vulnerability DB)');
+  });
+});
+
+describe('table reporter --layers', () => {
+  const report = findingsReport();
+  const out = tableReporter.render(report, { layers: true });
+  const lines = out.split('\n');
+
+  test('groups findings under one heading per layer, in layer order, with its created_by', () => {
+    const headings = lines.filter((l) => l.startsWith('Layer '));
+    expect(headings).toEqual([
+      'Layer #0 111111111111  (critical: 1, medium: 1, low: 1, negligible: 1)',
+      'Layer #1 222222222222  (medium: 2)',
+      'Layer #2 333333333333  (critical: 1, high: 1, unknown: 1)',
+    ]);
+    const first = lines.indexOf(headings[0]!);
+    expect(lines[first + 1]).toBe('  created by: /bin/sh -c #(nop) ADD file:5d6b639e8b6bcc011 in /');
+    expect(out).toContain('Vulnerabilities (9) by layer');
+  });
+
+  test('each finding appears once, under the layer of its package', () => {
+    const at = (needle: string) => lines.findIndex((l) => l.includes(needle));
+    const rows = lines.filter((l) => /^ {2}(CVE|GHSA)-/.test(l));
+    expect(rows).toHaveLength(report.vulnerabilities.length);
+    // openssl (layer #1) is listed after the layer #1 heading, libssl3 (layer #0) before it
+    expect(at('openssl 3.0.11')).toBeGreaterThan(at('Layer #1'));
+    expect(at('libssl3 3.0.11')).toBeLessThan(at('Layer #1'));
+    expect(at('lodash 4.17.15')).toBeGreaterThan(at('Layer #2'));
+  });
+
+  test('a finding without a known layer goes to a last "No layer" group; colour keeps the text', () => {
+    const r = findingsReport();
+    r.packages = r.packages.filter((p) => p.name !== 'minimist');
+    for (const f of r.vulnerabilities) if (f.package.name === 'minimist') delete f.layer;
+    const text = tableReporter.render(r, { layers: true });
+    expect(text.split('\n').filter((l) => /^(Layer|No layer)/.test(l)).pop()).toBe('No layer  (critical: 1, unknown: 1)');
+    expect(tableReporter.render(report, { layers: true, color: true }).replace(ANSI, '')).toBe(out);
+  });
+
+  test('matches its golden file (VIGIL_UPDATE_GOLDEN=1 rewrites it)', () => {
+    const path = join(dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'findings-layers.golden.txt');
+    if (process.env.VIGIL_UPDATE_GOLDEN === '1') writeFileSync(path, out);
+    expect(out).toBe(readFileSync(path, 'utf8'));
   });
 });

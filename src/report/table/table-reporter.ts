@@ -3,11 +3,12 @@ import type { Colors } from 'picocolors/types.js';
 import type { Artifact, Package } from '../../core/types.js';
 import { SEVERITIES, type Finding, type RenderOptions, type Reporter, type ScanReport, type Severity } from '../types.js';
 import { countSeverities, findingPackageKey, sortedFindings, sortedPackages } from '../json/canonical.js';
-import { layoutTable, type Cell, type Column, type Paint } from './text-table.js';
+import { layoutTable, truncateMiddle, type Cell, type Column, type Paint } from './text-table.js';
 
 /** Long paths and titles are shortened in the middle past these widths. */
 const MAX_LOCATION = 60;
 const MAX_TITLE = 70;
+const MAX_CREATED_BY = 100;
 
 /**
  * `--format table`: the report for people. Header, the packages grouped by type, then the
@@ -25,7 +26,13 @@ export const tableReporter = {
 
     out.push(...headerBlock(report.artifact, c), '');
     out.push(...packageSection(packages, layerIndex, c));
-    if (findings.length > 0) out.push('', ...findingSection(findings, c));
+    if (findings.length > 0) {
+      out.push('', ...(options.layers ? layerSection(report, findings, c) : findingSection(findings, c)));
+    }
+    if (report.suppressed?.length) {
+      const n = report.suppressed.length;
+      out.push('', c.dim(`Suppressed (${n}): ${n === 1 ? 'one finding' : `${n} findings`} hidden by VEX or the ignore file (listed in --format json)`));
+    }
     if (report.warnings.length > 0) {
       out.push('', c.bold(`Warnings (${report.warnings.length})`));
       for (const w of report.warnings) {
@@ -75,9 +82,9 @@ function packageSection(packages: Package[], layerIndex: Map<string, number>, c:
   return out;
 }
 
-function findingSection(findings: Finding[], c: Colors): string[] {
+function findingColumns(findings: readonly Finding[]): Column[] {
   const anyKev = findings.some((f) => f.kev);
-  const columns: Column[] = [
+  return [
     { header: 'ID' },
     { header: 'SEVERITY' },
     { header: 'CVSS', align: 'right' },
@@ -86,6 +93,11 @@ function findingSection(findings: Finding[], c: Colors): string[] {
     { header: 'FIXED IN' },
     { header: 'TITLE', maxWidth: MAX_TITLE },
   ];
+}
+
+/** One layout for all findings, so the columns line up across packages (and layers). */
+function findingLines(findings: readonly Finding[], c: Colors): { header: string; lines: string[] } {
+  const anyKev = findings.some((f) => f.kev);
   const rows = findings.map((f): Array<string | Cell> => [
     f.id,
     { text: f.severity.toUpperCase(), paint: severityPaint(f.severity, c) },
@@ -95,10 +107,13 @@ function findingSection(findings: Finding[], c: Colors): string[] {
     f.fixedVersion ?? '',
     f.title ?? '',
   ]);
-  // Findings come sorted by package, so each package's rows are contiguous; one layout keeps
-  // the columns aligned across packages.
-  const [header, ...lines] = layoutTable(columns, rows, { indent: '  ', paintHeader: c.dim });
-  const out = [c.bold(`Vulnerabilities (${findings.length})`)];
+  const [header, ...lines] = layoutTable(findingColumns(findings), rows, { indent: '  ', paintHeader: c.dim });
+  return { header: header!, lines };
+}
+
+/** The findings (sorted by package, so each package's rows are contiguous) under one heading per package. */
+function packageGroups(findings: readonly Finding[], header: string, lines: readonly string[], c: Colors): string[] {
+  const out: string[] = [];
   let i = 0;
   while (i < findings.length) {
     const key = findingPackageKey(findings[i]!.package);
@@ -106,8 +121,44 @@ function findingSection(findings: Finding[], c: Colors): string[] {
     while (j < findings.length && findingPackageKey(findings[j]!.package) === key) j++;
     const p = findings[i]!.package;
     const counts = countsLabel(countSeverities(findings.slice(i, j)), c);
-    out.push('', `${c.bold(`${p.name} ${p.version}`)} (${p.type})  ${counts}`, header!, ...lines.slice(i, j));
+    out.push('', `${c.bold(`${p.name} ${p.version}`)} (${p.type})  ${counts}`, header, ...lines.slice(i, j));
     i = j;
+  }
+  return out;
+}
+
+function findingSection(findings: Finding[], c: Colors): string[] {
+  const { header, lines } = findingLines(findings, c);
+  return [c.bold(`Vulnerabilities (${findings.length})`), ...packageGroups(findings, header, lines, c)];
+}
+
+/**
+ * `--layers`: the findings grouped by the layer that brought them (the finding's own layer, else
+ * its package's), in layer order, each group headed by the layer's index, short diffId and the
+ * Dockerfile step that made it. That is what tells a user which base image or RUN line to fix.
+ */
+function layerSection(report: ScanReport, findings: Finding[], c: Colors): string[] {
+  const layers = report.artifact.layers ?? [];
+  const layerIndex = new Map(layers.map((l, i) => [l.diffId, i]));
+  const packageLayer = new Map<string, string>();
+  for (const p of report.packages) if (p.layer && !packageLayer.has(findingPackageKey(p))) packageLayer.set(findingPackageKey(p), p.layer);
+  const layerOf = (f: Finding): string => f.layer ?? packageLayer.get(findingPackageKey(f.package)) ?? '';
+  // Unknown layers (not in the image's list) after the known ones, the empty key (no layer) last.
+  const rank = (diffId: string): number => (diffId === '' ? Infinity : (layerIndex.get(diffId) ?? layers.length));
+  const keys = [...new Set(findings.map(layerOf))].sort((x, y) => rank(x) - rank(y) || (x < y ? -1 : x > y ? 1 : 0));
+  // Regroup in layer order; within a layer the canonical (package, severity, id) order is kept.
+  const ordered = keys.flatMap((k) => findings.filter((f) => layerOf(f) === k));
+  const { header, lines } = findingLines(ordered, c);
+  const out = [c.bold(`Vulnerabilities (${findings.length}) by layer`)];
+  let at = 0;
+  for (const k of keys) {
+    const group = ordered.filter((f) => layerOf(f) === k);
+    const info = layers[layerIndex.get(k) ?? -1];
+    const title = k === '' ? 'No layer' : `Layer ${layerLabel(k, layerIndex)}`;
+    out.push('', `${c.bold(c.underline(title))}  ${countsLabel(countSeverities(group), c)}`);
+    if (info?.createdBy) out.push(c.dim(`  created by: ${truncateMiddle(oneLine(info.createdBy).trim(), MAX_CREATED_BY)}`));
+    out.push(...packageGroups(group, header, lines.slice(at, at + group.length), c));
+    at += group.length;
   }
   return out;
 }

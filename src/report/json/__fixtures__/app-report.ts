@@ -264,3 +264,134 @@ export function smallReport(): ScanReport {
     warnings: [],
   };
 }
+
+/**
+ * A hand-made report with findings in every shape the formats must carry, small enough for
+ * golden files: three layers with their `created_by`, findings from three layers and three
+ * ecosystems, every severity, KEV and EPSS, a finding with no fix, a GHSA id with a CVE alias,
+ * the same CVE in two packages, and one finding suppressed by VEX.
+ */
+export function findingsReport(): ScanReport {
+  const os: OsInfo = { family: 'debian', version: '12', codename: 'bookworm' };
+  const layer = (n: number): string => 'sha256:' + String(n).repeat(64);
+  const mk = (type: PackageType, name: string, version: string, l: number, location: string, extra: Partial<Package> = {}): Package => {
+    const found = { type, name, version, ...extra };
+    return { ...found, purl: purlFor(found, os), layer: layer(l), locations: [location] };
+  };
+  const debian = { arch: 'amd64' };
+  const packages = [
+    mk('deb', 'zlib1g', '1:1.2.13.dfsg-1', 1, '/var/lib/dpkg/status', { ...debian, sourceName: 'zlib', sourceVersion: '1:1.2.13.dfsg-1' }),
+    mk('deb', 'libssl3', '3.0.11-1~deb12u2', 1, '/var/lib/dpkg/status', { ...debian, sourceName: 'openssl', sourceVersion: '3.0.11-1~deb12u2' }),
+    mk('deb', 'openssl', '3.0.11-1~deb12u2', 2, '/var/lib/dpkg/status', { ...debian }),
+    mk('pypi', 'requests', '2.28.1', 2, '/usr/local/lib/python3.11/site-packages/requests-2.28.1.dist-info/METADATA'),
+    mk('npm', 'lodash', '4.17.15', 3, '/app/node_modules/lodash/package.json'),
+    mk('npm', 'minimist', '1.2.5', 3, '/app/node_modules/minimist/package.json'),
+  ];
+  const pkg = (name: string): Package => packages.find((p) => p.name === name)!;
+  const openssl = {
+    id: 'CVE-2024-0727',
+    aliases: ['GHSA-9v9h-cgj8-h64p'],
+    severity: 'medium' as const,
+    status: 'fixed' as const,
+    fixedVersion: '3.0.13-1~deb12u1',
+    cvss: { score: 5.5, vector: 'CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:N/I:N/A:H' },
+    epss: 0.00123,
+    title: 'openssl: denial of service via null dereference in PKCS12 parsing',
+    link: 'https://security-tracker.debian.org/tracker/CVE-2024-0727',
+  };
+  const vulnerabilities = [
+    finding(pkg('zlib1g'), {
+      id: 'CVE-2023-45853',
+      severity: 'critical',
+      status: 'will_not_fix',
+      cvss: { score: 9.8, vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' },
+      epss: 0.0107,
+      title: 'zlib: integer overflow in MiniZip zipOpenNewFileInZip4_6',
+      link: 'https://security-tracker.debian.org/tracker/CVE-2023-45853',
+    }),
+    finding(pkg('libssl3'), openssl),
+    finding(pkg('openssl'), openssl),
+    finding(pkg('libssl3'), { id: 'CVE-2025-9230', severity: 'low', status: 'affected', title: 'openssl: out-of-bounds read in CMS' }),
+    finding(pkg('requests'), {
+      id: 'CVE-2023-32681',
+      aliases: ['GHSA-j8r2-6x86-q33q', 'PYSEC-2023-74'],
+      severity: 'medium',
+      status: 'fixed',
+      fixedVersion: '2.31.0',
+      cvss: { score: 6.1, vector: 'CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:C/C:H/I:N/A:N' },
+      epss: 0.0611,
+      source: 'osv',
+      title: 'Unintended leak of Proxy-Authorization header in requests',
+      link: 'https://osv.dev/vulnerability/GHSA-j8r2-6x86-q33q',
+    }),
+    finding(pkg('lodash'), {
+      id: 'CVE-2020-8203',
+      aliases: ['GHSA-p6mc-m468-83gw'],
+      severity: 'high',
+      status: 'fixed',
+      fixedVersion: '4.17.19',
+      cvss: { score: 7.4, vector: 'CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:H/A:H' },
+      kev: true,
+      epss: 0.5,
+      source: 'osv',
+      title: 'Prototype Pollution in lodash',
+      link: 'https://osv.dev/vulnerability/GHSA-p6mc-m468-83gw',
+    }),
+    finding(pkg('minimist'), {
+      id: 'CVE-2021-44906',
+      aliases: ['GHSA-xvch-5gv4-984h'],
+      severity: 'critical',
+      status: 'fixed',
+      fixedVersion: '1.2.6',
+      cvss: { score: 9.8, vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' },
+      source: 'osv',
+      title: 'Prototype Pollution in minimist',
+    }),
+    finding(pkg('zlib1g'), { id: 'CVE-2018-25032', severity: 'negligible', status: 'fixed', fixedVersion: '1:1.2.11.dfsg-4' }),
+    finding(pkg('minimist'), { id: 'GHSA-vh95-rmgr-6w4m', severity: 'unknown', status: 'unknown', source: 'osv' }),
+  ];
+  const suppressedFinding = finding(pkg('requests'), {
+    id: 'CVE-2024-35195',
+    aliases: ['GHSA-9wx4-h78v-vm56'],
+    severity: 'medium',
+    status: 'fixed',
+    fixedVersion: '2.32.0',
+    source: 'osv',
+    title: 'Requests Session object does not verify requests after making first request with verify=False',
+  });
+  return {
+    schemaVersion: 1,
+    artifact: {
+      type: 'image',
+      name: 'registry.example.com/team/web:2.1',
+      digest: 'sha256:' + 'd'.repeat(64),
+      os,
+      platform: 'linux/amd64',
+      layers: [
+        { digest: 'sha256:' + 'e'.repeat(64), diffId: layer(1), createdBy: '/bin/sh -c #(nop) ADD file:5d6b639e8b6bcc011 in / ' },
+        { digest: 'sha256:' + 'f'.repeat(64), diffId: layer(2), createdBy: 'RUN /bin/sh -c apt-get update && apt-get install -y openssl python3-pip # buildkit' },
+        { digest: 'sha256:' + '0'.repeat(64), diffId: layer(3), createdBy: 'COPY app/ /app/ # buildkit' },
+      ],
+    },
+    db: { schemaVersion: 1, builtAt: '2025-01-01T00:00:00Z', sources: [{ name: 'debian', updatedAt: '2025-01-01T00:00:00Z' }] },
+    packages,
+    vulnerabilities,
+    summary: countSeverities(vulnerabilities),
+    warnings: [{ code: 'db-stale', message: 'the vulnerability DB is 9 days old' }],
+    suppressed: [
+      {
+        finding: suppressedFinding,
+        reason: 'vex',
+        statement: {
+          file: 'vex/requests.openvex.json',
+          document: 'https://openvex.dev/docs/example/vex-requests-1',
+          vulnerability: 'CVE-2024-35195',
+          product: 'pkg:pypi/requests@2.28.1',
+          status: 'not_affected',
+          justification: 'vulnerable_code_not_in_execute_path',
+          timestamp: '2024-06-01T12:00:00Z',
+        },
+      },
+    ],
+  };
+}
