@@ -28,6 +28,8 @@ function common(cmd: Command, defaultFormat = 'table'): Command {
     .option('--ca-file <pem>', 'trust this CA certificate for the registry (repeatable)', collect)
     .option('--timeout <seconds>', 'timeout for each registry request')
     .option('--skip-dirs <dir>', 'rootfs/host: a directory not to walk (repeatable)', collect)
+    .option('--vex <file>', 'OpenVEX document: not_affected/fixed statements suppress findings (repeatable)', collect)
+    .option('--ignore-file <file>', 'ignore file with reasons and expiry dates (default: ./.vigilignore.yaml if present)')
     .option('--debug', 'print stack traces of errors');
 }
 

@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
+import { applyPolicy, DEFAULT_IGNORE_FILE, failOn as policyFailOn, loadIgnoreFile, loadVex, type IgnoreEntry, type PolicyOptions, type VexDocument } from '../../policy/index.js';
 import { VigilError } from '../../core/errors.js';
 import type { Inventory } from '../../core/types.js';
 import { parsePlatform } from '../../image/manifest.js';
@@ -23,6 +24,8 @@ export interface CommonOptions {
   caFile?: string[];
   timeout?: string;
   skipDirs?: string[];
+  vex?: string[];
+  ignoreFile?: string;
   debug?: boolean;
 }
 
@@ -98,6 +101,19 @@ interface OutputPlan {
   reporter: import('../../report/types.js').Reporter;
   severities: Severity[] | undefined;
   failOn: Severity | undefined;
+  vex: VexDocument[];
+  ignores: IgnoreEntry[];
+}
+
+/** `--ignore-file`, else `.vigilignore.yaml` in the working directory when there is one. */
+async function loadIgnores(o: CommonOptions): Promise<IgnoreEntry[]> {
+  if (o.ignoreFile) return loadIgnoreFile(o.ignoreFile);
+  try {
+    await access(DEFAULT_IGNORE_FILE);
+  } catch {
+    return [];
+  }
+  return loadIgnoreFile(DEFAULT_IGNORE_FILE);
 }
 
 /** Checks the output options before any work is done, so a typo fails fast. */
@@ -107,20 +123,20 @@ export async function planOutput(o: CommonOptions): Promise<OutputPlan> {
   const severities = parseSeverities(o.severity, '--severity');
   const failOn = parseSeverities(o.failOn, '--fail-on');
   if (failOn && failOn.length !== 1) throw new VigilError('bad-option', '--fail-on takes one severity', { kind: 'usage' });
-  return { reporter, severities, failOn: failOn?.[0] };
+  // Policy files are read before the scan, so a broken one fails in milliseconds.
+  const vex = await Promise.all((o.vex ?? []).map((f) => loadVex(f)));
+  const ignores = await loadIgnores(o);
+  return { reporter, severities, failOn: failOn?.[0], vex, ignores };
 }
 
 /** Renders and writes a report; returns the exit code. */
 export async function emit(report: ScanReport, o: CommonOptions, plan: OutputPlan): Promise<number> {
   const { reporter, severities, failOn } = plan;
-  if (severities || o.ignoreUnfixed) {
-    report = {
-      ...report,
-      vulnerabilities: report.vulnerabilities.filter((v) => (!severities || severities.includes(v.severity)) && (!o.ignoreUnfixed || v.fixedVersion !== null)),
-    };
-  }
+  const policy: PolicyOptions = { vex: plan.vex, ignores: plan.ignores, ignoreUnfixed: !!o.ignoreUnfixed };
+  if (severities) policy.severities = severities;
+  report = applyPolicy(report, policy);
   const color = !o.output && !!process.stdout.isTTY && !process.env.NO_COLOR;
-  const text = reporter.render(report, { color, toolVersion: vigilVersion() });
+  const text = reporter.render(report, { color, toolVersion: vigilVersion(), layers: !!o.layers });
   if (o.output) {
     try {
       await writeFile(o.output, text);
@@ -130,10 +146,7 @@ export async function emit(report: ScanReport, o: CommonOptions, plan: OutputPla
   } else {
     await new Promise<void>((resolve, reject) => process.stdout.write(text.endsWith('\n') ? text : text + '\n', (e) => (e ? reject(e) : resolve())));
   }
-  if (failOn) {
-    const rank = (s: Severity): number => SEVERITIES.indexOf(s);
-    if (report.vulnerabilities.some((v) => v.severity !== 'unknown' && rank(v.severity) <= rank(failOn))) return EXIT.failOn;
-  }
+  if (failOn && policyFailOn(report, failOn)) return EXIT.failOn;
   return EXIT.ok;
 }
 
