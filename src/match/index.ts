@@ -1,16 +1,17 @@
 import type { Inventory, Package, Warning } from '../core/types.js';
 import { OS_PACKAGE_TYPES } from '../core/types.js';
-import { SEVERITIES, type Finding, type Severity } from '../report/types.js';
 import { osNamespace } from '../vulndb/namespace.js';
 import type { AffectedEntry, VulnDbReader, VulnerabilityRecord } from '../vulndb/types.js';
 import { endOfSupport } from './eol.js';
 import { matcherFor } from './matchers/index.js';
+import { compareFindings } from './summary.js';
 import { buildFinding, groupCandidates } from './merge.js';
 import type { CachedDb, MatchContext, MatchFinding, MatchOptions, MatchResult } from './types.js';
 import { createVersionOps } from './versions.js';
 
 export type { MatchFinding, MatchOptions, MatchResult } from './types.js';
 export { buildReport, type BuildReportOptions } from './report.js';
+export { compareFindings, summarize } from './summary.js';
 
 /**
  * Inventory + DB → findings. Pure with respect to its inputs: the only I/O is through the
@@ -103,26 +104,6 @@ function cachedDb(reader: VulnDbReader): CachedDb {
       return records.get(id);
     },
   };
-}
-
-const RANK = Object.fromEntries(SEVERITIES.map((s, i) => [s, i])) as Record<Severity, number>;
-
-/** Most severe first, then id, then package (name, version, type): the same order every run. */
-export function compareFindings(a: Finding, b: Finding): number {
-  return (
-    (RANK[a.severity] ?? SEVERITIES.length) - (RANK[b.severity] ?? SEVERITIES.length) ||
-    cmp(a.id, b.id) ||
-    cmp(a.package.name, b.package.name) ||
-    cmp(a.package.version, b.package.version) ||
-    cmp(a.package.type, b.package.type)
-  );
-}
-
-/** Findings per severity, every severity present (the report's `summary`). */
-export function summarize(findings: readonly Finding[]): Record<Severity, number> {
-  const out = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  for (const f of findings) out[f.severity] = (out[f.severity] ?? 0) + 1;
-  return out;
 }
 
 function cmp(a: string, b: string): number {

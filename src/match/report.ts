@@ -1,6 +1,7 @@
 import type { Inventory, Warning } from '../core/types.js';
-import { SEVERITIES, type DbMeta, type ScanReport, type Severity } from '../report/types.js';
+import type { DbMeta, ScanReport } from '../report/types.js';
 import type { DbInfo } from '../vulndb/types.js';
+import { summarize } from './summary.js';
 import type { MatchResult } from './types.js';
 
 export interface BuildReportOptions {
@@ -13,23 +14,16 @@ export interface BuildReportOptions {
    * reader's `staleWarning()`). Warns regardless of `maxDbAgeHours`.
    */
   dbStale?: boolean | string;
-  /** `--severity`: keep only these severities (summary counts what is kept). */
-  severities?: readonly Severity[];
-  /** `--ignore-unfixed`: keep only findings with a fixed version. */
-  ignoreUnfixed?: boolean;
 }
 
 /**
- * The SPEC JSON scan report from an inventory and its match result. Warnings keep their order:
- * the inventory's, then the matcher's, then the DB's own (staleness).
+ * The SPEC JSON scan report from an inventory and its match result: every finding (the CLI
+ * then applies `--severity`, `--ignore-unfixed`, VEX and the ignore file with src/policy's
+ * `applyPolicy`, which counts the summary again). Warnings keep their order: the inventory's,
+ * then the matcher's, then the DB's own (staleness).
  */
 export function buildReport(inventory: Inventory, result: MatchResult, dbInfo: DbInfo | null, opts: BuildReportOptions = {}): ScanReport {
-  const keep = opts.severities ? new Set<Severity>(opts.severities) : undefined;
-  const vulnerabilities = result.findings.filter(
-    (f) => (!keep || keep.has(f.severity)) && (!opts.ignoreUnfixed || f.fixedVersion !== null),
-  );
-  const summary = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  for (const f of vulnerabilities) summary[f.severity] += 1;
+  const vulnerabilities = [...result.findings];
 
   const warnings: Warning[] = [...inventory.warnings, ...result.warnings];
   if (dbInfo) {
@@ -42,7 +36,7 @@ export function buildReport(inventory: Inventory, result: MatchResult, dbInfo: D
     db: dbInfo ? dbMeta(dbInfo) : null,
     packages: inventory.packages,
     vulnerabilities,
-    summary,
+    summary: summarize(vulnerabilities),
     warnings,
   };
 }
