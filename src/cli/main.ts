@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { VigilError } from '../core/errors.js';
 import { EXIT, exitCodeFor, formatError } from './errors.js';
 import { runScan, type CommonOptions } from './commands/scan.js';
+import { registerDbCommands } from './commands/db.js';
 import { vigilVersion } from './version.js';
 import { reportFormats } from '../report/index.js';
 
@@ -60,6 +61,8 @@ function buildProgram(result: { code: number }): Command {
       }
       result.code = await runScan(o.rootfs ? { kind: 'rootfs', dir: ref } : { kind: 'image', ref }, o);
     });
+
+  registerDbCommands(program, result);
 
   for (const c of [program, scan, ...program.commands, ...scan.commands]) c.exitOverride();
   return program;
