@@ -31,6 +31,8 @@ function common(cmd: Command, defaultFormat = 'table'): Command {
     .option('--skip-dirs <dir>', 'rootfs/host: a directory not to walk (repeatable)', collect)
     .option('--vex <file>', 'OpenVEX document: not_affected/fixed statements suppress findings (repeatable)', collect)
     .option('--ignore-file <file>', 'ignore file with reasons and expiry dates (default: ./.vigilignore.yaml if present)')
+    .option('--db <file>', 'vulnerability DB (default: $VIGIL_DB, else $VIGIL_HOME/db/vigil.db, else ~/.vigil/db/vigil.db)')
+    .option('--db-max-age <days>', 'warn in the report when the DB is older than this (default 7)')
     .option('--debug', 'print stack traces of errors');
 }
 
@@ -55,11 +57,12 @@ function buildProgram(result: { code: number }): Command {
 
   common(program.command('sbom').argument('<ref>', 'an image reference, or a directory with --rootfs').description('inventory only: CycloneDX 1.6 JSON (or --format spdx-json)'), 'cyclonedx')
     .option('--rootfs', 'the argument is an unpacked root filesystem')
-    .action(async (ref: string, o: CommonOptions & { rootfs?: boolean }) => {
+    .option('--with-vulnerabilities', 'match against the DB and put the findings in the SBOM (CycloneDX)')
+    .action(async (ref: string, o: CommonOptions & { rootfs?: boolean; withVulnerabilities?: boolean }) => {
       if (o.format !== 'cyclonedx' && o.format !== 'spdx-json' && o.format !== 'json' && o.format !== 'table') {
         throw new VigilError('bad-format', `vigil sbom writes cyclonedx or spdx-json (or json/table), not ${o.format}`, { kind: 'usage' });
       }
-      result.code = await runScan(o.rootfs ? { kind: 'rootfs', dir: ref } : { kind: 'image', ref }, o);
+      result.code = await runScan(o.rootfs ? { kind: 'rootfs', dir: ref } : { kind: 'image', ref }, o, { match: o.withVulnerabilities ?? false });
     });
 
   registerDbCommands(program, result);

@@ -26,6 +26,8 @@ export interface CommonOptions {
   skipDirs?: string[];
   vex?: string[];
   ignoreFile?: string;
+  db?: string;
+  dbMaxAge?: string;
   debug?: boolean;
 }
 
@@ -150,8 +152,30 @@ export async function emit(report: ScanReport, o: CommonOptions, plan: OutputPla
   return EXIT.ok;
 }
 
-export async function runScan(target: Target, o: CommonOptions): Promise<number> {
+/** Opens the vulnerability DB before any image is read: a missing DB fails fast (exit 2). */
+async function openDb(o: CommonOptions): Promise<import('../../vulndb/types.js').VulnDbReader & { staleWarning(): string | undefined }> {
+  const { openVulnDb } = await import('../../vulndb/sqlite/reader.js');
+  const { defaultDbPath } = await import('../../vulndb/paths.js');
+  let maxAgeDays: number | undefined;
+  if (o.dbMaxAge !== undefined) {
+    maxAgeDays = Number(o.dbMaxAge);
+    if (!Number.isFinite(maxAgeDays) || maxAgeDays <= 0) throw new VigilError('bad-option', `--db-max-age must be a positive number of days, got ${JSON.stringify(o.dbMaxAge)}`, { kind: 'usage' });
+  }
+  return openVulnDb(defaultDbPath(o.db), maxAgeDays === undefined ? {} : { maxAgeDays });
+}
+
+/** `vigil scan …`: inventory, then matching against the DB. `vigil sbom` passes `match: false`. */
+export async function runScan(target: Target, o: CommonOptions, opts: { match?: boolean } = {}): Promise<number> {
   const plan = await planOutput(o);
-  const inv = await inventoryOf(target, o);
-  return emit(reportFromInventory(inv), o, plan);
+  if (opts.match === false) return emit(reportFromInventory(await inventoryOf(target, o)), o, plan);
+  const db = await openDb(o);
+  try {
+    const inv = await inventoryOf(target, o);
+    const { match, buildReport } = await import('../../match/index.js');
+    const stale = db.staleWarning();
+    const report = buildReport(inv, match(inv, db), db.info(), { dbStale: stale ?? false });
+    return await emit(report, o, plan);
+  } finally {
+    db.close();
+  }
 }
