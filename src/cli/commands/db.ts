@@ -1,4 +1,4 @@
-/** `vigil db build|import|info` (SPEC "CLI"). `vigil db update` registers itself elsewhere. */
+/** `vigil db build|import|info|update` (SPEC "CLI"); update's engine is src/vulndb/update/. */
 import { Option, type Command } from 'commander';
 import { copyFileSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -7,6 +7,8 @@ import { VigilError } from '../../core/errors.js';
 import { buildVulnDb } from '../../vulndb/build.js';
 import { defaultDbPath } from '../../vulndb/paths.js';
 import { openVulnDb } from '../../vulndb/sqlite/reader.js';
+import { FEED_IDS, parseSources } from '../../vulndb/update/feeds.js';
+import { describeUpdate, updateVulnDb } from '../../vulndb/update/update.js';
 
 function dbOption(cmd: Command): Command {
   return cmd.option('--db <file>', 'vulnerability DB file (default: $VIGIL_DB, else $VIGIL_HOME/db/vigil.db, else ~/.vigil/db/vigil.db)');
@@ -103,6 +105,30 @@ export function registerDbCommands(program: Command, result: { code: number }): 
     } finally {
       reader.close();
     }
+    result.code = 0;
+  });
+
+  // vigil db update: download the feeds (incrementally where they allow) and rebuild the DB.
+  dbOption(
+    db
+      .command('update')
+      .description('download the feeds (incrementally where they allow it) and rebuild the DB; the old DB stays if anything fails')
+      .option('--mirror <url>', 'fetch every feed from this mirror instead of upstream (layout: src/vulndb/update/feeds.ts; default $VIGIL_DB_MIRROR)')
+      .option('--sources <list>', `the feeds the DB is built from, comma-separated (default: ${FEED_IDS.join(',')})`)
+      .option('-q, --quiet', 'no progress or summary')
+      .exitOverride(),
+  ).action(async (o: { db?: string; mirror?: string; sources?: string; quiet?: boolean }) => {
+    const picked = o.sources === undefined ? undefined : parseSources(o.sources);
+    if (picked && (picked.unknown.length || !picked.feeds.length)) {
+      throw new VigilError('bad-option', `--sources: unknown feed ${picked.unknown.join(', ') || '(none given)'} (valid: ${FEED_IDS.join(', ')})`, { kind: 'usage' });
+    }
+    const r = await updateVulnDb({
+      db: defaultDbPath(o.db),
+      ...(o.mirror !== undefined ? { mirror: o.mirror } : {}),
+      ...(picked ? { sources: picked.feeds } : {}),
+      ...(o.quiet ? {} : { log: (m: string) => process.stderr.write(`vigil: ${m}\n`) }),
+    });
+    if (!o.quiet) process.stdout.write(describeUpdate(r).join('\n') + '\n');
     result.code = 0;
   });
 }
