@@ -14,8 +14,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32, gzipSync } from 'node:zlib';
 import { Agent } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { main } from '../../cli/main.js';
 import { VigilError } from '../../core/errors.js';
 import { openVulnDb } from '../sqlite/reader.js';
 import { describeUpdate, updateVulnDb, type UpdateOptions } from './update.js';
@@ -498,5 +499,51 @@ describe('OSV', () => {
     const r = await updateVulnDb(o).finally(() => mirror.overrides.clear());
     expect(mirror.log.map((l) => l.path)).toEqual(['/osv/npm/modified_id.csv', '/osv/npm/modified_id.csv', '/osv/npm/all.zip']);
     expect(r.feeds[0]!.summary).toBe('npm full (40 records)');
+  });
+});
+
+describe('vigil db update (CLI)', () => {
+  async function run(args: string[], env: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => (out.push(String(c)), true));
+    const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => (err.push(String(c)), true));
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      return { code: await main(args), out: out.join(''), err: err.join('') };
+    } finally {
+      o.mockRestore();
+      e.mockRestore();
+      for (const k of Object.keys(env)) if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+  }
+
+  it('updates from VIGIL_DB_MIRROR into --db, caching under $VIGIL_HOME, then db info shows the sources', async () => {
+    const home = join(work, 'cli-home');
+    const db = join(work, 'cli', 'vigil.db');
+    const r = await run(['db', 'update', '--db', db, '--sources', 'kev,epss,debian'], { VIGIL_HOME: home, VIGIL_DB_MIRROR: mirror.base });
+    expect(r.err).not.toMatch(/vigil: \S+: .*error/i);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`updated ${db} from ${mirror.base}`);
+    expect(existsSync(join(home, 'cache', 'feeds', 'kev', 'known_exploited_vulnerabilities.json'))).toBe(true);
+    const info = await run(['db', 'info', '--db', db, '--format', 'json'], {});
+    expect(info.code).toBe(0);
+    const names = (JSON.parse(info.out) as { sources: { name: string; records: number }[] }).sources.map((x) => x.name).sort();
+    expect(names).toEqual(['debian', 'epss', 'kev']);
+  });
+
+  it('a feed the mirror does not have: exit 2, one line with the URL and the status', async () => {
+    const r = await run(['db', 'update', '--db', join(work, 'cli404', 'vigil.db'), '--mirror', mirror.base, '--sources', 'alpine'], { VIGIL_HOME: join(work, 'cli404-home') });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(new RegExp(`^vigil: feed-http: Alpine secdb v3\\.\\d+/main: GET ${mirror.base.replace(/\./g, '\\.')}/alpine/v3\\.\\d+/main\\.json answered HTTP 404`, 'm'));
+    expect(existsSync(join(work, 'cli404', 'vigil.db'))).toBe(false);
+  });
+
+  it('an unknown --sources name is a usage error', async () => {
+    const r = await run(['db', 'update', '--db', join(work, 'cliusage', 'vigil.db'), '--sources', 'osv,ghsa'], {});
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('vigil: bad-option: --sources: unknown feed ghsa');
   });
 });
