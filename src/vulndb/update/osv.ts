@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -80,6 +80,8 @@ async function incremental(ctx: FetchContext, eco: string, dir: string, cursor: 
     if (!changed.has(rec.id)) changed.set(rec.id, rec.iso);
   }
   const ids = [...changed.keys()];
+  // Parts left by an update that was killed mid-write are not records.
+  for (const name of await readdir(dir)) if (name.startsWith('.') && name.endsWith('.part')) await rm(join(dir, name), { force: true });
   await runLimited(ids, 8, async (id) => {
     const body = await ctx.http.getBuffer(ctx.endpoints.osvRecord(eco, id), { what: `OSV ${eco} record ${id}`, maxBytes: ctx.limits.osvRecordBytes });
     checkRecord(body, id, `OSV ${eco} record ${id}`);
