@@ -16,6 +16,7 @@ describe('mirror layout', () => {
     ${e.nvd}                               | ${'https://mirror.example/vigil/nvd/cves/2.0'}
     ${e.kev}                               | ${'https://mirror.example/vigil/kev/known_exploited_vulnerabilities.json'}
     ${e.epss}                              | ${'https://mirror.example/vigil/epss/epss_scores-current.csv.gz'}
+    ${e.epssPlain}                         | ${'https://mirror.example/vigil/epss/epss_scores-current.csv'}
   `('$expected', ({ url, expected }) => {
     expect(url).toBe(expected);
   });

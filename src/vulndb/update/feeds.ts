@@ -13,7 +13,8 @@
  *   <mirror>/nvd/cves/2.0?startIndex=…             NVD CVE API 2.0 (lastModStartDate/lastModEndDate,
  *                                                  resultsPerPage, startIndex)
  *   <mirror>/kev/known_exploited_vulnerabilities.json
- *   <mirror>/epss/epss_scores-current.csv.gz       FIRST EPSS scores, gzip
+ *   <mirror>/epss/epss_scores-current.csv.gz       FIRST EPSS scores, gzip (or, on a mirror only,
+ *                                                  epss_scores-current.csv uncompressed)
  *
  * Upstream, the same files come from the feeds' own hosts (UPSTREAM below).
  */
@@ -78,6 +79,8 @@ export interface FeedEndpoints {
   nvd: string;
   kev: string;
   epss: string;
+  /** Asked for when `epss` is missing (404): mirrors may keep the CSV uncompressed. */
+  epssPlain?: string;
 }
 
 function seg(s: string): string {
@@ -110,6 +113,7 @@ export function feedEndpoints(mirror?: string): FeedEndpoints {
     nvd: `${base}/nvd/cves/2.0`,
     kev: `${base}/kev/known_exploited_vulnerabilities.json`,
     epss: `${base}/epss/epss_scores-current.csv.gz`,
+    epssPlain: `${base}/epss/epss_scores-current.csv`,
   };
 }
 

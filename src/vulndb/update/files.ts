@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { exists, type FetchContext, type FeedOutcome } from './context.js';
+import { FeedHttpError } from './http.js';
 import type { FeedState, ResourceState } from './state.js';
 
 /**
@@ -16,6 +17,8 @@ export interface FileSpec {
   what: string;
   maxBytes: number;
   gunzip?: boolean;
+  /** Asked for instead when `url` answers 404 (same cache path). */
+  fallback?: { url: string; gunzip: boolean };
 }
 
 export async function fetchFiles(ctx: FetchContext, files: readonly FileSpec[]): Promise<FeedOutcome> {
@@ -29,12 +32,18 @@ export async function fetchFiles(ctx: FetchContext, files: readonly FileSpec[]):
     await mkdir(dirname(dest), { recursive: true });
     // Validators only while the cached copy exists: a 304 for a file we lost would leave nothing.
     const prev = (await exists(dest)) ? ctx.previous?.resources?.[f.path] : undefined;
-    const res = await ctx.http.download(f.url, dest, {
-      what: f.what,
-      maxBytes: f.maxBytes,
-      ...(f.gunzip ? { gunzip: true } : {}),
-      ...(prev?.etag ? { etag: prev.etag } : {}),
-      ...(prev?.lastModified ? { lastModified: prev.lastModified } : {}),
+    const get = (url: string, gunzip: boolean) =>
+      ctx.http.download(url, dest, {
+        what: f.what,
+        maxBytes: f.maxBytes,
+        ...(gunzip ? { gunzip: true } : {}),
+        ...(prev?.etag ? { etag: prev.etag } : {}),
+        ...(prev?.lastModified ? { lastModified: prev.lastModified } : {}),
+      });
+    const fallback = f.fallback;
+    const res = await get(f.url, !!f.gunzip).catch((e: unknown) => {
+      if (!fallback || !(e instanceof FeedHttpError) || e.status !== 404) throw e;
+      return get(fallback.url, fallback.gunzip);
     });
     if (res.notModified) {
       unchanged++;
@@ -75,5 +84,7 @@ export function kevFiles(ctx: Pick<FetchContext, 'endpoints' | 'limits'>): FileS
 
 /** Kept decompressed: the builder reads FIRST's CSV as is. */
 export function epssFiles(ctx: Pick<FetchContext, 'endpoints' | 'limits'>): FileSpec[] {
-  return [{ url: ctx.endpoints.epss, path: 'epss_scores-current.csv', what: 'EPSS scores', maxBytes: ctx.limits.epssBytes, gunzip: true }];
+  const spec: FileSpec = { url: ctx.endpoints.epss, path: 'epss_scores-current.csv', what: 'EPSS scores', maxBytes: ctx.limits.epssBytes, gunzip: true };
+  if (ctx.endpoints.epssPlain) spec.fallback = { url: ctx.endpoints.epssPlain, gunzip: false };
+  return [spec];
 }

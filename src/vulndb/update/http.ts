@@ -57,6 +57,17 @@ export const DEFAULT_RETRIES = 4;
 const MAX_REDIRECTS = 5;
 const ERROR_SNIPPET = 200;
 
+/** An HTTP answer other than 200/304, with its status for callers that have a fallback. */
+export class FeedHttpError extends VigilError {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly url: string,
+  ) {
+    super('feed-http', message, { kind: 'network' });
+  }
+}
+
 /** A failure worth another attempt, with the wait the server asked for (if any). */
 class Transient extends Error {
   constructor(
@@ -194,7 +205,7 @@ export class FeedHttp {
       }
       if (status === 200 || status === 304) return { status, headers: res.headers, body: res.body, url: current };
       const detail = await snippet(res.body);
-      const err = new VigilError('feed-http', `${g.what}: GET ${current} answered HTTP ${status}${detail ? `: ${detail}` : ''}`, { kind: 'network' });
+      const err = new FeedHttpError(`${g.what}: GET ${current} answered HTTP ${status}${detail ? `: ${detail}` : ''}`, status, current);
       if (isRetriableStatus(status) || g.retryStatuses?.includes(status)) {
         const ra = parseRetryAfter(res.headers['retry-after']);
         throw new Transient(err, ra === undefined ? undefined : Math.min(ra, this.o.maxRetryAfterMs));

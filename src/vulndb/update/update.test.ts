@@ -102,6 +102,8 @@ class Mirror {
   overrides = new Map<string, Map<string, Record<string, unknown>>>();
   /** Extra raw entries in an ecosystem's all.zip (hostile names). */
   zipExtras = new Map<string, { name: string; data: Buffer }[]>();
+  /** Serve EPSS only as plain CSV (a mirror that keeps it uncompressed). */
+  plainEpss = false;
   private osvCache = new Map<string, Map<string, Buffer>>();
   private nvd: { cve: NvdCve & Record<string, unknown> }[] = [];
 
@@ -213,7 +215,8 @@ class Mirror {
       return page ? { body: page, conditional: false } : undefined;
     }
     if (path === '/kev/known_exploited_vulnerabilities.json') return { body: readFileSync(join(VULNDATA, 'kev/known_exploited_vulnerabilities.json')), conditional: true };
-    if (path === '/epss/epss_scores-current.csv.gz') return { body: gzipSync(readFileSync(join(VULNDATA, 'epss/example-1.csv'))), conditional: true };
+    if (path === '/epss/epss_scores-current.csv' && this.plainEpss) return { body: readFileSync(join(VULNDATA, 'epss/example-1.csv')), conditional: true };
+    if (path === '/epss/epss_scores-current.csv.gz' && !this.plainEpss) return { body: gzipSync(readFileSync(join(VULNDATA, 'epss/example-1.csv'))), conditional: true };
     return undefined;
   }
 
@@ -454,6 +457,15 @@ describe('mirror and cache hygiene', () => {
     const r = await updateVulnDb({ ...o, env: { VIGIL_DB_MIRROR: mirror.base } });
     expect(r.origin).toBe(mirror.base);
     expect(dbSources(r.db).epss).toBeGreaterThan(0);
+    // A mirror with the EPSS CSV uncompressed: the .gz answers 404, the .csv is used.
+    mirror.plainEpss = true;
+    mirror.log = [];
+    const plain = await updateVulnDb({ ...o, db: join(work, 'env', 'plain.db'), cacheDir: join(work, 'env', 'plain-cache'), mirror: mirror.base }).finally(() => (mirror.plainEpss = false));
+    expect(mirror.log.map((l) => [l.path, l.status])).toEqual([
+      ['/epss/epss_scores-current.csv.gz', 404],
+      ['/epss/epss_scores-current.csv', 200],
+    ]);
+    expect(dbSources(plain.db).epss).toBe(dbSources(r.db).epss);
     const err = await updateVulnDb({ ...o, mirror: 'ftp://example.invalid/' }).catch((e: unknown) => e);
     expect((err as VigilError).kind).toBe('usage');
   });
