@@ -1,6 +1,6 @@
 /** The CLI as users and CI pipelines call it (SPEC "CLI" and "JSON scan report"). */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -24,7 +24,7 @@ afterAll(async () => {
 const ERROR_LINE = /^vigil: [a-z0-9-]+: \S.*\n$/;
 
 describe('vigil scan', () => {
-  test('--format json emits the SPEC report with an empty vulnerability list', async () => {
+  test('--format json emits the SPEC report: packages, layers and findings from the DB', async () => {
     const r = await vigil(['scan', 'image', APP, '--format', 'json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -35,8 +35,14 @@ describe('vigil scan', () => {
     expect(report.artifact.layers).toHaveLength(4);
     expect(report.artifact.layers[3].createdBy).toMatch(/rm -rf \/app\/node_modules\/qs/);
     expect(report.packages).toHaveLength(expectedInventory('app').packages.length);
-    expect(report.vulnerabilities).toEqual([]);
-    expect(report.summary).toEqual({ critical: 0, high: 0, medium: 0, low: 0, negligible: 0, unknown: 0 });
+    expect(report.db.schemaVersion).toBe(1);
+    expect(report.db.sources.map((x: { name: string }) => x.name)).toEqual(expect.arrayContaining(['debian', 'ghsa', 'nvd', 'kev', 'epss']));
+    // openssl 3.0.20-1~deb12u2 in layer 2: the 12 CVEs bookworm-security fixed after it.
+    const ssl = report.vulnerabilities.filter((v: { package: { name: string } }) => v.package.name === 'libssl3');
+    expect(ssl).toHaveLength(12);
+    expect(ssl.every((v: { layer: string; source: string }) => v.layer === report.artifact.layers[2].diffId && v.source === 'debian')).toBe(true);
+    const counted = report.vulnerabilities.reduce((acc: Record<string, number>, v: { severity: string }) => ({ ...acc, [v.severity]: (acc[v.severity] ?? 0) + 1 }), {});
+    for (const [sev, n] of Object.entries(report.summary)) expect(n).toBe(counted[sev] ?? 0);
     const expat = report.packages.find((p: { name: string }) => p.name === 'libexpat1');
     expect(expat).toMatchObject({ version: '2.5.0-1+deb12u5', type: 'deb', sourceName: 'expat', layer: report.artifact.layers[3].diffId, locations: ['/var/lib/dpkg/status'] });
     expect(expat.purl).toBe('pkg:deb/debian/libexpat1@2.5.0-1+deb12u5?arch=amd64&distro=debian-12');
@@ -71,13 +77,68 @@ describe('vigil scan', () => {
     }
   });
 
-  test('--fail-on with no findings exits 0', async () => {
-    const r = await vigil(['scan', 'image', `oci:${FIXTURE_OCI}:distroless`, '--format', 'json', '--fail-on', 'low']);
+  test('--fail-on: exit 1 at or above the threshold, 0 below it', async () => {
+    // app has critical findings (handlebars 4.7.6, minimist 1.2.5); debian12's worst is high.
+    expect((await vigil(['scan', 'image', APP, '--format', 'json', '--fail-on', 'critical'])).code).toBe(1);
+    expect((await vigil(['scan', 'image', `oci:${FIXTURE_OCI}:debian12`, '--format', 'json', '--fail-on', 'critical'])).code).toBe(0);
+    expect((await vigil(['scan', 'image', `oci:${FIXTURE_OCI}:debian12`, '--format', 'json', '--fail-on', 'high'])).code).toBe(1);
+  });
+
+  test('--severity and --ignore-unfixed filter the findings and the summary', async () => {
+    const r = await vigil(['scan', 'image', APP, '--format', 'json', '--severity', 'critical,high']);
+    const report = JSON.parse(r.stdout);
+    expect(report.vulnerabilities.length).toBeGreaterThan(0);
+    expect(report.vulnerabilities.every((v: { severity: string }) => v.severity === 'critical' || v.severity === 'high')).toBe(true);
+    expect(report.summary.unknown).toBe(0);
+  });
+
+  test('a missing DB is one clear line and exit 2, before any image is read', async () => {
+    const r = await vigil(['scan', 'image', APP, '--db', path.join(tmp, 'nope.db')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^vigil: db-missing: .*vigil db (build|import)/);
+  });
+
+  test('an OpenVEX not_affected statement and the ignore file suppress findings', async () => {
+    const vex = path.join(tmp, 'app.vex.json');
+    await writeFile(vex, JSON.stringify({
+      '@context': 'https://openvex.dev/ns/v0.2.0',
+      '@id': 'https://example.com/vex/1',
+      author: 'test',
+      timestamp: '2026-01-01T00:00:00Z',
+      version: 1,
+      statements: [{ vulnerability: { name: 'CVE-2021-44906' }, products: [{ '@id': 'pkg:npm/minimist@1.2.5' }], status: 'not_affected', justification: 'vulnerable_code_not_in_execute_path' }],
+    }));
+    const ignore = path.join(tmp, 'ignore.yaml');
+    await writeFile(ignore, 'ignore:\n  - id: CVE-2021-23369\n    package: handlebars\n    reason: templates are not user input\n');
+    const plain = JSON.parse((await vigil(['scan', 'image', APP, '--format', 'json'])).stdout);
+    const r = await vigil(['scan', 'image', APP, '--format', 'json', '--vex', vex, '--ignore-file', ignore]);
     expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    const ids = report.vulnerabilities.map((v: { id: string }) => v.id);
+    expect(plain.vulnerabilities.map((v: { id: string }) => v.id)).toEqual(expect.arrayContaining(['CVE-2021-44906', 'CVE-2021-23369']));
+    expect(ids).not.toContain('CVE-2021-44906');
+    expect(ids).not.toContain('CVE-2021-23369');
+    expect(report.suppressed.map((x: { reason: string }) => x.reason).sort()).toEqual(['ignore-file', 'vex']);
+    // Nothing critical is left, so --fail-on critical passes once both are suppressed.
+    expect((await vigil(['scan', 'image', APP, '--format', 'json', '--vex', vex, '--ignore-file', ignore, '--fail-on', 'critical'])).code).toBe(0);
+  });
+
+  test('SARIF output for code scanning', async () => {
+    const r = await vigil(['scan', 'image', APP, '--format', 'sarif']);
+    expect(r.code).toBe(0);
+    const sarif = JSON.parse(r.stdout);
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0].results.length).toBeGreaterThan(0);
   });
 });
 
 describe('vigil sbom', () => {
+  test('needs no vulnerability DB', async () => {
+    const r = await vigil(['sbom', `oci:${FIXTURE_OCI}:distroless`], { env: { VIGIL_DB: path.join(tmp, 'none.db') } });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).bomFormat).toBe('CycloneDX');
+  });
+
   test('CycloneDX 1.6 JSON that validates against the schema, one component per package', async () => {
     const r = await vigil(['sbom', APP]);
     expect(r.code).toBe(0);

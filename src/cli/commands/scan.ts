@@ -1,5 +1,5 @@
 import { access, writeFile } from 'node:fs/promises';
-import { applyPolicy, DEFAULT_IGNORE_FILE, failOn as policyFailOn, loadIgnoreFile, loadVex, type IgnoreEntry, type PolicyOptions, type VexDocument } from '../../policy/index.js';
+import type { IgnoreEntry, PolicyOptions, VexDocument } from '../../policy/index.js';
 import { VigilError } from '../../core/errors.js';
 import type { Inventory } from '../../core/types.js';
 import { parsePlatform } from '../../image/manifest.js';
@@ -109,6 +109,7 @@ interface OutputPlan {
 
 /** `--ignore-file`, else `.vigilignore.yaml` in the working directory when there is one. */
 async function loadIgnores(o: CommonOptions): Promise<IgnoreEntry[]> {
+  const { DEFAULT_IGNORE_FILE, loadIgnoreFile } = await import('../../policy/index.js');
   if (o.ignoreFile) return loadIgnoreFile(o.ignoreFile);
   try {
     await access(DEFAULT_IGNORE_FILE);
@@ -126,6 +127,7 @@ export async function planOutput(o: CommonOptions): Promise<OutputPlan> {
   const failOn = parseSeverities(o.failOn, '--fail-on');
   if (failOn && failOn.length !== 1) throw new VigilError('bad-option', '--fail-on takes one severity', { kind: 'usage' });
   // Policy files are read before the scan, so a broken one fails in milliseconds.
+  const { loadVex } = await import('../../policy/index.js'); // YAML and VEX parsing only when used
   const vex = await Promise.all((o.vex ?? []).map((f) => loadVex(f)));
   const ignores = await loadIgnores(o);
   return { reporter, severities, failOn: failOn?.[0], vex, ignores };
@@ -134,6 +136,7 @@ export async function planOutput(o: CommonOptions): Promise<OutputPlan> {
 /** Renders and writes a report; returns the exit code. */
 export async function emit(report: ScanReport, o: CommonOptions, plan: OutputPlan): Promise<number> {
   const { reporter, severities, failOn } = plan;
+  const { applyPolicy, failOn: policyFailOn } = await import('../../policy/index.js');
   const policy: PolicyOptions = { vex: plan.vex, ignores: plan.ignores, ignoreUnfixed: !!o.ignoreUnfixed };
   if (severities) policy.severities = severities;
   report = applyPolicy(report, policy);
