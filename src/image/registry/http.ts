@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { VigilError, isVigilError } from '../../core/errors.js';
-import { backoffDelay, isRetriableStatus, parseRetryAfter } from './retry.js';
+import { backoffDelay, isRetriableStatus, parseRetryAfter } from '../../core/retry.js';
 
 export type Headers = Record<string, string>;
 

@@ -1,4 +1,4 @@
 export { openRegistryImage, type RegistryImageOptions } from './open-registry-image.js';
 export { RegistryClient, MANIFEST_MAX_BYTES, CONFIG_MAX_BYTES, type RegistryClientOptions, type FetchedManifest } from './client.js';
 export { parseChallenges, type Challenge } from './challenge.js';
-export { parseRetryAfter, isRetriableStatus, backoffDelay } from './retry.js';
+export { parseRetryAfter, isRetriableStatus, backoffDelay } from '../../core/retry.js';

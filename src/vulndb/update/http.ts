@@ -8,7 +8,7 @@ import { createGunzip } from 'node:zlib';
 import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { VigilError, isVigilError } from '../../core/errors.js';
 // The registry client's retry policy is pure and fits feeds as is: one policy for every download.
-import { backoffDelay, isRetriableStatus, parseRetryAfter } from '../../image/registry/retry.js';
+import { backoffDelay, isRetriableStatus, parseRetryAfter } from '../../core/retry.js';
 
 /**
  * HTTP for feed downloads: proxies from HTTPS_PROXY/HTTP_PROXY/NO_PROXY (undici's

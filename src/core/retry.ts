@@ -1,4 +1,4 @@
-/** Retry policy for registry calls: which failures are transient and how long to wait. */
+/** Retry policy for HTTP calls (registries, feed downloads): which failures are transient and how long to wait. */
 
 export const RETRY_AFTER_CAP_MS = 60_000;
 const BACKOFF_CAP_MS = 30_000;
