@@ -48,11 +48,15 @@ describe('vigil scan', () => {
     expect(expat.purl).toBe('pkg:deb/debian/libexpat1@2.5.0-1+deb12u5?arch=amd64&distro=debian-12');
   });
 
-  test('the table is for people: header, packages by type, no colour when piped', async () => {
+  test('the table is for people: header, findings per package, no colour when piped', async () => {
     const r = await vigil(['scan', 'image', APP]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/OS\s+debian 12/);
-    expect(r.stdout).toMatch(/libexpat1\s+2\.5\.0-1\+deb12u5/);
+    expect(r.stdout).toMatch(/^Packages {2}158 \(deb 121, /m);
+    expect(r.stdout).toMatch(/^libssl3 3\.0\.20-1~deb12u2 \(deb\)/m);
+    // the inventory view (no DB) lists every package
+    const sbom = await vigil(['sbom', APP, '--format', 'table']);
+    expect(sbom.stdout).toMatch(/libexpat1\s+2\.5\.0-1\+deb12u5/);
     expect(r.stdout).not.toContain("\u001b[");
     expect(r.stderr).toBe(''); // no progress display when stderr is not a terminal
   });

@@ -20,10 +20,13 @@ describe('table reporter', () => {
     expect(head).toContainEqual('Layers    4');
   });
 
-  test('shows each package exactly once, grouped by type', () => {
-    const lines = plain.split('\n');
+  // Without a DB (vigil sbom --format table, inventory only) the table lists every package.
+  const inventoryOnly = tableReporter.render({ ...report, db: null, vulnerabilities: [] }, { color: false });
+
+  test('an inventory lists each package exactly once, grouped by type', () => {
+    const lines = inventoryOnly.split('\n');
     const start = lines.findIndex((l) => l.startsWith('Packages ('));
-    const end = lines.findIndex((l) => l.startsWith('Vulnerabilities ('));
+    const end = lines.findIndex((l) => /^(Warnings \(|Suppressed|Summary:)/.test(l));
     const rows = lines.slice(start, end).filter((l) => /^ {2}\S/.test(l) && !l.startsWith('  NAME'));
     expect(rows).toHaveLength(report.packages.length);
     for (const p of report.packages) {
@@ -38,10 +41,15 @@ describe('table reporter', () => {
     expect(groups).toEqual(['deb (121)', 'golang (1)', 'maven (1)', 'npm (28)', 'pypi (7)']);
   });
 
+  test('a vulnerability scan counts the packages by type instead of listing them', () => {
+    expect(plain).toMatch(/^Packages {2}\d+ \(deb \d+, /m);
+    expect(plain).not.toContain('Packages (');
+  });
+
   test('shows the layer as index + short diffId and shortens long paths in the middle', () => {
-    const age = plain.split('\n').find((l) => l.trim().startsWith('age '))!;
+    const age = inventoryOnly.split('\n').find((l) => l.trim().startsWith('age '))!;
     expect(age).toContain('#2 5374cc73871e');
-    const long = appReport();
+    const long = { ...appReport(), db: null };
     long.packages[0]!.locations = ['/very/' + 'deep/'.repeat(30) + 'package.json'];
     const row = tableReporter.render(long, {}).split('\n').find((l) => l.includes('/very/'))!;
     expect(row).toContain('…');

@@ -25,7 +25,10 @@ export const tableReporter = {
     const out: string[] = [];
 
     out.push(...headerBlock(report.artifact, c), '');
-    out.push(...packageSection(packages, layerIndex, c));
+    // An inventory lists every package; a vulnerability scan lists findings (as Trivy and Grype
+    // do) and only counts the packages, which `--format json` or `vigil sbom` list in full.
+    if (report.db) out.push(packageCounts(packages, c));
+    else out.push(...packageSection(packages, layerIndex, c));
     if (findings.length > 0) {
       out.push('', ...(options.layers ? layerSection(report, findings, c) : findingSection(findings, c)));
     }
@@ -56,6 +59,13 @@ function headerBlock(a: Artifact, c: Colors): string[] {
   if (a.layers) rows.push(['Layers', String(a.layers.length)]);
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${c.bold(k.padEnd(w))}  ${oneLine(v)}`);
+}
+
+function packageCounts(packages: Package[], c: Colors): string {
+  const byType = new Map<string, number>();
+  for (const p of packages) byType.set(p.type, (byType.get(p.type) ?? 0) + 1);
+  const parts = [...byType].map(([t, n]) => `${t} ${n}`).join(', ');
+  return `${c.bold('Packages')}  ${packages.length}${parts ? ` (${parts})` : ''}`;
 }
 
 function packageSection(packages: Package[], layerIndex: Map<string, number>, c: Colors): string[] {
