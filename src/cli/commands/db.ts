@@ -4,11 +4,9 @@ import { copyFileSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { VigilError } from '../../core/errors.js';
-import { buildVulnDb } from '../../vulndb/build.js';
 import { defaultDbPath } from '../../vulndb/paths.js';
 import { openVulnDb } from '../../vulndb/sqlite/reader.js';
 import { FEED_IDS, parseSources } from '../../vulndb/update/feeds.js';
-import { describeUpdate, updateVulnDb } from '../../vulndb/update/update.js';
 
 function dbOption(cmd: Command): Command {
   return cmd.option('--db <file>', 'vulnerability DB file (default: $VIGIL_DB, else $VIGIL_HOME/db/vigil.db, else ~/.vigil/db/vigil.db)');
@@ -24,6 +22,8 @@ export function registerDbCommands(program: Command, result: { code: number }): 
     .option('-q, --quiet', 'no summary')
     .exitOverride()
     .action(async (sources: string[], o: { out: string; quiet?: boolean }) => {
+      // Importers, the CVSS library and the HTTP stack load only for db commands that use them.
+      const { buildVulnDb } = await import('../../vulndb/build.js');
       const report = await buildVulnDb({ out: resolve(o.out), inputs: sources });
       if (!o.quiet) {
         const err = (s: string) => process.stderr.write(s + '\n');
@@ -122,6 +122,7 @@ export function registerDbCommands(program: Command, result: { code: number }): 
     if (picked && (picked.unknown.length || !picked.feeds.length)) {
       throw new VigilError('bad-option', `--sources: unknown feed ${picked.unknown.join(', ') || '(none given)'} (valid: ${FEED_IDS.join(', ')})`, { kind: 'usage' });
     }
+    const { describeUpdate, updateVulnDb } = await import('../../vulndb/update/update.js');
     const r = await updateVulnDb({
       db: defaultDbPath(o.db),
       ...(o.mirror !== undefined ? { mirror: o.mirror } : {}),
