@@ -1,6 +1,7 @@
 import type { Cataloger, FileFacts, FileMeta, FileSource, ParseContext } from '../catalog/types.js';
 import { describeError, isVigilError } from '../core/errors.js';
 import type { Warning } from '../core/types.js';
+import type { AnalyzedRecord } from './analyzer.js';
 
 /** What one cataloger made of one file. */
 export interface CatalogerResult {
@@ -28,10 +29,12 @@ export interface LayerFacts {
   warnings: Warning[];
   entries: number;
   bytes: number;
+  /** Entries that analyzers wanted (see analyzer.ts); empty when no analyzer runs. */
+  analyzed: Map<string, AnalyzedRecord>;
 }
 
 export function emptyLayerFacts(index: number): LayerFacts {
-  return { index, records: new Map(), symlinks: new Map(), whiteouts: [], opaqueDirs: [], warnings: [], entries: 0, bytes: 0 };
+  return { index, records: new Map(), symlinks: new Map(), whiteouts: [], opaqueDirs: [], warnings: [], entries: 0, bytes: 0, analyzed: new Map() };
 }
 
 const DEFAULT_MAX_SIZE = 64 * 1024 * 1024;

@@ -3,6 +3,7 @@ import { purlFor } from '../catalog/purl.js';
 import { OS_PACKAGE_TYPES, type OsInfo, type Package, type PackageRef, type Warning } from '../core/types.js';
 import type { FileRecord, LayerFacts } from './collect.js';
 import { resolveInRoot } from './paths.js';
+import type { AnalyzedRecord } from './analyzer.js';
 
 /** A wanted file in the final image, with the versions of it that lower layers had (oldest first). */
 interface ViewEntry {
@@ -14,6 +15,8 @@ interface ViewEntry {
 export interface MergedView {
   files: Map<string, ViewEntry>;
   symlinks: Map<string, string>;
+  /** The analyzers' entries in the final image (see analyzer.ts). */
+  analyzed: Map<string, AnalyzedRecord>;
 }
 
 /** The paths a layer hides, as a tree of path segments. */
@@ -73,21 +76,30 @@ function deleteHidden<V>(map: Map<string, V>, tree: HideNode | undefined): void 
 export function mergeLayers(layers: readonly LayerFacts[]): MergedView {
   const files = new Map<string, ViewEntry>();
   const symlinks = new Map<string, string>();
+  const analyzed = new Map<string, AnalyzedRecord>();
   for (const layer of [...layers].sort((a, b) => a.index - b.index)) {
     const hidden = hideTree(layer.whiteouts, layer.opaqueDirs);
     deleteHidden(files, hidden);
     deleteHidden(symlinks, hidden);
+    deleteHidden(analyzed, hidden);
     for (const [path, target] of layer.symlinks) {
       files.delete(path);
+      analyzed.delete(path);
       symlinks.set(path, target);
     }
     for (const [path, rec] of layer.records) {
       symlinks.delete(path);
+      // A file rewritten in this layer: the lower version's analysis is stale even when no analyzer wanted this one.
+      if (!layer.analyzed.has(path)) analyzed.delete(path);
       const prev = files.get(path);
       files.set(path, { current: rec, history: prev ? [...prev.history, rec] : [rec] });
     }
+    for (const [path, rec] of layer.analyzed) {
+      symlinks.delete(path);
+      analyzed.set(path, rec);
+    }
   }
-  return { files, symlinks };
+  return { files, symlinks, analyzed };
 }
 
 function samePackage(a: FoundPackage, b: FoundPackage): boolean {
@@ -121,6 +133,17 @@ export interface Assembled {
   os?: OsInfo;
   packages: Package[];
   warnings: Warning[];
+  /** The analyzers' entries in the final image, by path. */
+  analyzed: Map<string, AnalyzedRecord>;
+  /** Files OS packages installed (canonical path → owner, and the layer of the list that says so). */
+  ownedFiles: Map<string, OwnedFile>;
+  /** Resolves a path through the image's symlinks (as `ownedFiles` keys are). */
+  canonical(path: string): string;
+}
+
+export interface OwnedFile {
+  owner: PackageRef;
+  layer: number;
 }
 
 function pickOs(view: MergedView): OsInfo | undefined {
@@ -150,11 +173,11 @@ export function assemble(input: AssembleInput): Assembled {
   const canonical = (p: string): string => resolveInRoot(p, view.symlinks) ?? p;
 
   // Files that OS packages installed, by canonical path.
-  const owners = new Map<string, PackageRef>();
+  const owners = new Map<string, OwnedFile>();
   for (const { current } of view.files.values()) {
     for (const r of current.results) {
       for (const o of r.facts.owned ?? []) {
-        for (const p of o.paths) owners.set(canonical(p), o.owner);
+        for (const p of o.paths) owners.set(canonical(p), { owner: o.owner, layer: current.layer });
       }
     }
   }
@@ -193,7 +216,7 @@ export function assemble(input: AssembleInput): Assembled {
           const outer = loc.split('!')[0]!;
           const owner = owners.get(canonical(outer));
           if (owner) {
-            ownedBy = owner;
+            ownedBy = owner.owner;
             break;
           }
         }
@@ -221,7 +244,7 @@ export function assemble(input: AssembleInput): Assembled {
     return pkg;
   });
   packages.sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name) || a.version.localeCompare(b.version) || (a.locations[0] ?? '').localeCompare(b.locations[0] ?? ''));
-  const out: Assembled = { packages, warnings };
+  const out: Assembled = { packages, warnings, analyzed: view.analyzed, ownedFiles: owners, canonical };
   if (os) out.os = os;
   return out;
 }

@@ -8,6 +8,9 @@ import { BufferFileSource, DiskFileSource, type SpoolDir } from './file-source.j
 import { emptyLayerFacts, maxSizeOf, parseWith, sniffed, SNIFF_BYTES, wantedBy, type LayerFacts } from './collect.js';
 import { basename, dirname, normalizeEntryPath } from './paths.js';
 import { EntryReader, type EntryStream } from './entry-reader.js';
+import { DEFAULT_ANALYZER_MAX_SIZE, type Analyzer, type AnalyzedRecord, type EntryMeta } from './analyzer.js';
+import type { FileSource } from '../catalog/types.js';
+import type { Warning } from '../core/types.js';
 
 export interface LayerLimits {
   /** Largest uncompressed layer accepted (bytes). */
@@ -101,7 +104,14 @@ function wrapStreamError(e: unknown, where: string): VigilError {
  * Streams one layer once: decompresses it, checks its diffId, walks its tar entries, and hands
  * every wanted file to the catalogers that asked for it. Nothing but the wanted files is kept.
  */
-export async function readLayer(input: ReadLayerInput, catalogers: readonly Cataloger[], ctx: ParseContext, spool: SpoolDir, limits: LayerLimits = DEFAULT_LIMITS): Promise<LayerFacts> {
+export async function readLayer(
+  input: ReadLayerInput,
+  catalogers: readonly Cataloger[],
+  ctx: ParseContext,
+  spool: SpoolDir,
+  limits: LayerLimits = DEFAULT_LIMITS,
+  analyzers: readonly Analyzer[] = [],
+): Promise<LayerFacts> {
   const facts = emptyLayerFacts(input.index);
   const where = input.where;
 
@@ -169,6 +179,9 @@ export async function readLayer(input: ReadLayerInput, catalogers: readonly Cata
         }
         const rec = facts.records.get(target);
         if (rec && wantedBy(catalogers, meta, ctx).length) facts.records.set(path, { ...rec, path, results: rec.results.map((r) => relocate(r, target, path)) });
+        const analyzed = facts.analyzed.get(target);
+        // Same inode: the target's mode, owner and content, under the link's name.
+        if (analyzed && analyzers.some((a) => a.wants({ ...analyzed.meta, path }, ctx))) facts.analyzed.set(path, { ...analyzed, path, meta: { ...analyzed.meta, path } });
         continue;
       }
       if (h.type !== 'file' && h.type !== 'contiguous-file') {
@@ -177,12 +190,19 @@ export async function readLayer(input: ReadLayerInput, catalogers: readonly Cata
       }
       facts.bytes += meta.size;
       let wanting = wantedBy(catalogers, meta, ctx);
-      if (!wanting.length) {
-        entry.resume();
-        continue;
+      // Analyzers: those that only record metadata run now; those that read run with the catalogers.
+      let reading: Analyzer[] = [];
+      if (analyzers.length) {
+        const entryMeta: EntryMeta = { ...meta, uid: h.uid ?? 0, gid: h.gid ?? 0, uname: h.uname ?? '', gname: h.gname ?? '' };
+        const split = await analyzeMeta(analyzers, entryMeta, ctx, input.index, facts);
+        reading = split.reading;
+        if (split.record) facts.analyzed.set(path, split.record);
       }
-      if (meta.size > maxSizeOf(wanting)) {
+      if (wanting.length && meta.size > maxSizeOf(wanting)) {
         facts.warnings.push({ code: 'file-too-large', message: `${where}: ${meta.size} bytes is over the catalogers' limit; skipped`, location: path });
+        wanting = [];
+      }
+      if (!wanting.length && !reading.length) {
         entry.resume();
         continue;
       }
@@ -190,7 +210,7 @@ export async function readLayer(input: ReadLayerInput, catalogers: readonly Cata
       const reader = new EntryReader(entry as unknown as EntryStream);
       await reader.fill(Math.min(SNIFF_BYTES, meta.size));
       wanting = sniffed(wanting, Buffer.concat(reader.chunks), meta);
-      if (!wanting.length) {
+      if (!wanting.length && !reading.length) {
         reader.skip();
         continue;
       }
@@ -204,8 +224,12 @@ export async function readLayer(input: ReadLayerInput, catalogers: readonly Cata
       }
       const file = spooled ? new DiskFileSource(meta, spooled) : new BufferFileSource(meta, data!);
       try {
-        const results = await parseWith(wanting, file, ctx, facts.warnings);
-        facts.records.set(path, { path, layer: input.index, results });
+        if (wanting.length) {
+          const results = await parseWith(wanting, file, ctx, facts.warnings);
+          facts.records.set(path, { path, layer: input.index, results });
+        }
+        const record = facts.analyzed.get(path);
+        if (record?.layer === input.index) await analyzeContent(reading, record, file, ctx, facts.warnings);
       } finally {
         if (file instanceof DiskFileSource) {
           await file.close();
@@ -227,4 +251,37 @@ function relocate(r: { cataloger: Cataloger; facts: import('../catalog/types.js'
     locations: p.locations?.map((l) => (l === from || l.startsWith(from + '!') ? to + l.slice(from.length) : l)),
   }));
   return { cataloger: r.cataloger, facts: pkgs ? { ...r.facts, packages: pkgs } : r.facts };
+}
+
+/**
+ * Asks every analyzer whether it wants the entry; runs the metadata-only ones (and the reading
+ * ones whose size limit the file is over, with no content) and returns those left to read.
+ */
+async function analyzeMeta(analyzers: readonly Analyzer[], meta: EntryMeta, ctx: ParseContext, layer: number, facts: LayerFacts): Promise<{ reading: Analyzer[]; record?: AnalyzedRecord }> {
+  const reading: Analyzer[] = [];
+  let record: AnalyzedRecord | undefined;
+  for (const a of analyzers) {
+    const want = a.wants(meta, ctx);
+    if (!want) continue;
+    record ??= { path: meta.path, layer, meta, values: {} };
+    if (want === 'content' && meta.size <= (a.maxSize ?? DEFAULT_ANALYZER_MAX_SIZE)) {
+      reading.push(a);
+      continue;
+    }
+    await runAnalyzer(a, record, undefined, ctx, facts.warnings);
+  }
+  return record ? { reading, record } : { reading };
+}
+
+async function analyzeContent(analyzers: readonly Analyzer[], record: AnalyzedRecord, file: FileSource, ctx: ParseContext, warnings: Warning[]): Promise<void> {
+  for (const a of analyzers) await runAnalyzer(a, record, file, ctx, warnings);
+}
+
+async function runAnalyzer(a: Analyzer, record: AnalyzedRecord, file: FileSource | undefined, ctx: ParseContext, warnings: Warning[]): Promise<void> {
+  try {
+    const value = await a.analyze(record.meta, file, ctx);
+    if (value !== undefined) record.values[a.name] = value;
+  } catch (e) {
+    warnings.push({ code: 'analyze-failed', message: `${a.name}: ${e instanceof Error ? e.message : String(e)}`, location: record.path });
+  }
 }

@@ -3,10 +3,11 @@ import { CATALOGERS } from '../catalog/index.js';
 import { VigilError } from '../core/errors.js';
 import type { Cataloger, ScanMode } from '../catalog/types.js';
 import type { Artifact, ImageRunConfig, Inventory, LayerInfo } from '../core/types.js';
+import type { Analyzer, AnalyzedRecord } from './analyzer.js';
 import type { OciImageConfig, ResolvedImage } from '../image/types.js';
 import type { LayerFacts } from './collect.js';
 import { SpoolDir } from './file-source.js';
-import { assemble } from './merge.js';
+import { assemble, type OwnedFile } from './merge.js';
 import { readDirectory, type ReadDirOptions } from './read-dir.js';
 import { DEFAULT_LIMITS, readLayer, type LayerLimits } from './read-layer.js';
 
@@ -23,6 +24,21 @@ export interface ScanOptions {
   /** Layers read at once (decompression runs on libuv's threads, so 2-3 helps). */
   concurrency?: number;
   onProgress?: (e: ProgressEvent) => void;
+}
+
+export interface ImageScanOptions extends ScanOptions {
+  /** Non-package facts gathered in the same pass over the layers (see analyzer.ts). */
+  analyzers?: readonly Analyzer[];
+}
+
+/** What the analyzers found in the final image (whiteouts applied), beside the inventory. */
+export interface ImageAnalysis {
+  /** Every entry some analyzer wanted, by path, in its final version. */
+  files: ReadonlyMap<string, AnalyzedRecord>;
+  /** The OS package (dpkg/apk/rpm) that installed a path, and the layer of the list that says so. */
+  ownerOf(path: string): OwnedFile | undefined;
+  /** Layer blobs opened during the scan (one per layer: everything is read in one pass). */
+  layersStreamed: number;
 }
 
 /**
@@ -69,7 +85,14 @@ export function runConfigOf(config: OciImageConfig): ImageRunConfig {
 
 /** Inventory of an image: every layer streamed once, then merged. */
 export async function scanImage(img: ResolvedImage, opts: ScanOptions = {}): Promise<Inventory> {
+  return (await scanImageAnalyzed(img, opts)).inventory;
+}
+
+/** The inventory and the analyzers' findings of an image, from one pass over its layers. */
+export async function scanImageAnalyzed(img: ResolvedImage, opts: ImageScanOptions = {}): Promise<{ inventory: Inventory; analysis: ImageAnalysis }> {
   const catalogers = opts.catalogers ?? CATALOGERS;
+  const analyzers = opts.analyzers ?? [];
+  let layersStreamed = 0;
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const ctx = { mode: 'image' as const };
   const spool = new SpoolDir();
@@ -90,12 +113,13 @@ export async function scanImage(img: ResolvedImage, opts: ScanOptions = {}): Pro
         let blob: Readable | undefined;
         try {
           blob = await layer.open();
+          layersStreamed++;
           if (failure) {
             blob.destroy();
             return;
           }
           reading.add(blob);
-          const facts = await readLayer({ index: layer.index, blob, diffId: layer.diffId, where: `layer ${layer.index + 1}/${total} (${layer.digest.slice(0, 19)})` }, catalogers, ctx, spool, limits);
+          const facts = await readLayer({ index: layer.index, blob, diffId: layer.diffId, where: `layer ${layer.index + 1}/${total} (${layer.digest.slice(0, 19)})` }, catalogers, ctx, spool, limits, analyzers);
           results.push(facts);
           opts.onProgress?.({ phase: 'layer-done', layer: layer.index, layers: total, entries: facts.entries });
         } catch (e) {
@@ -135,7 +159,12 @@ export async function scanImage(img: ResolvedImage, opts: ScanOptions = {}): Pro
   };
   if (img.manifestDigest) artifact.digest = img.manifestDigest;
   if (merged.os) artifact.os = merged.os;
-  return { artifact, packages: merged.packages, warnings: merged.warnings };
+  const analysis: ImageAnalysis = {
+    files: merged.analyzed,
+    ownerOf: (path) => merged.ownedFiles.get(merged.canonical(path)),
+    layersStreamed,
+  };
+  return { inventory: { artifact, packages: merged.packages, warnings: merged.warnings }, analysis };
 }
 
 export const HOST_SKIP_DIRS = ['/proc', '/sys', '/dev', '/run', '/var/run', '/tmp', '/var/lib/containers', '/var/lib/docker', '/var/lib/containerd', '/var/lib/kubelet/pods'];
