@@ -12,45 +12,48 @@ export function sniffCompression(head: Buffer): Compression {
   return 'none';
 }
 
-/** Reads at least `n` bytes (or all of a shorter stream) and gives back a stream that still has them. */
-export async function peek(stream: Readable, n: number): Promise<{ head: Buffer; stream: Readable }> {
-  const chunks: Buffer[] = [];
-  let len = 0;
-  let ended = false;
-  await new Promise<void>((resolve, reject) => {
-    const onReadable = (): void => {
-      let c: Buffer | null;
-      while (len < n && (c = stream.read() as Buffer | null) !== null) {
+/**
+ * Reads at least `n` bytes (or all of a shorter stream) and gives back a stream that still has
+ * them. Everything read is forwarded into a fresh PassThrough as it arrives (with back-pressure),
+ * rather than `unshift`ed back: a source that delivers all its bytes in one chunk and ends in the
+ * same tick would otherwise lose them (its 'end' is already on its way).
+ */
+export function peek(stream: Readable, n: number): Promise<{ head: Buffer; stream: Readable }> {
+  return new Promise((resolve, reject) => {
+    const out = new PassThrough({ highWaterMark: 256 * 1024 });
+    const chunks: Buffer[] = [];
+    let len = 0;
+    let settled = false;
+    const settle = (): void => {
+      if (settled) return;
+      settled = true;
+      resolve({ head: Buffer.concat(chunks), stream: out });
+    };
+    stream.on('data', (c: Buffer) => {
+      if (!settled) {
         chunks.push(c);
         len += c.length;
       }
-      if (len >= n) done();
-    };
-    const onEnd = (): void => {
-      ended = true;
-      done();
-    };
-    const onError = (e: Error): void => {
-      cleanup();
-      reject(e);
-    };
-    const cleanup = (): void => {
-      stream.off('readable', onReadable);
-      stream.off('end', onEnd);
-      stream.off('error', onError);
-    };
-    const done = (): void => {
-      cleanup();
-      resolve();
-    };
-    stream.on('readable', onReadable);
-    stream.once('end', onEnd);
-    stream.once('error', onError);
+      if (!out.write(c)) stream.pause();
+      if (len >= n) settle();
+    });
+    out.on('drain', () => stream.resume());
+    stream.once('end', () => {
+      out.end();
+      settle();
+    });
+    stream.once('error', (e: Error) => {
+      if (!settled) {
+        settled = true;
+        out.destroy();
+        reject(e);
+      } else out.destroy(e);
+    });
+    // A consumer that gives up (another layer failed) stops the source too.
+    out.once('close', () => {
+      if (!stream.readableEnded) stream.destroy();
+    });
   });
-  const head = Buffer.concat(chunks);
-  if (ended) return { head, stream: Readable.from(head.length ? [head] : []) };
-  if (head.length) stream.unshift(head);
-  return { head, stream };
 }
 
 /** fzstd's streaming decoder as a Node transform. */

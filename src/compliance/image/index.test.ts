@@ -114,8 +114,8 @@ interface Entry {
 async function tarOf(entries: Entry[]): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
-  pack.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise((r) => pack.on('end', r));
+  pack.on('data', (c: unknown) => chunks.push(c as Buffer));
+  const done = new Promise<void>((r) => pack.on('end', () => r()));
   for (const e of entries) {
     const header = { name: e.name, mode: e.mode ?? 0o644, uid: e.uid ?? 0, gid: 0, type: e.type ?? 'file', linkname: e.linkname };
     if (e.type === 'symlink' || e.type === 'link') {
