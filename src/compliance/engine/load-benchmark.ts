@@ -13,7 +13,11 @@ import { benchmarkSchema, testSchema } from './schema.js';
 import type { BenchmarkDefinition, CheckDefinition, TestExpr } from './types.js';
 
 /** Benchmark id → definition file name (in src/compliance/benchmarks/). */
-export const BENCHMARK_FILES: ReadonlyMap<string, string> = new Map([['cis-docker-1.6.0', 'cis-docker-1.6.0.yaml']]);
+export const BENCHMARK_FILES: ReadonlyMap<string, string> = new Map([
+  ['cis-docker-1.6.0', 'cis-docker-1.6.0.yaml'],
+  ['cis-kubernetes-1.8.0', 'cis-kubernetes-1.8.0.yaml'],
+  ['cis-kubernetes-1.9.0', 'cis-kubernetes-1.9.0.yaml'],
+]);
 
 /**
  * The YAML files sit beside the sources; the compiled code (dist/compliance/engine/) finds
