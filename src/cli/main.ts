@@ -3,6 +3,7 @@ import { VigilError } from '../core/errors.js';
 import { EXIT, exitCodeFor, formatError } from './errors.js';
 import { runScan, type CommonOptions } from './commands/scan.js';
 import { registerDbCommands } from './commands/db.js';
+import { registerBenchCommands } from './commands/bench.js';
 import { vigilVersion } from './version.js';
 import { reportFormats } from '../report/index.js';
 
@@ -66,6 +67,7 @@ function buildProgram(result: { code: number }): Command {
     });
 
   registerDbCommands(program, result);
+  registerBenchCommands(program, result);
 
   for (const c of [program, scan, ...program.commands, ...scan.commands]) c.exitOverride();
   return program;

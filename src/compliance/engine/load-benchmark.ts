@@ -23,7 +23,8 @@ export const BENCHMARK_FILES: ReadonlyMap<string, string> = new Map([
  * The YAML files sit beside the sources; the compiled code (dist/compliance/engine/) finds
  * them through the source tree when the build did not copy them next to it.
  */
-const DIRS = [new URL('../benchmarks/', import.meta.url), new URL('../../../src/compliance/benchmarks/', import.meta.url)];
+// dist/ has its own copy (scripts/copy-assets.mjs); tests run from src/ and find them beside the code.
+const DIRS = [new URL('../benchmarks/', import.meta.url)];
 
 async function locate(file: string): Promise<string> {
   for (const d of DIRS) {
