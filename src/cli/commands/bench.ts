@@ -125,6 +125,16 @@ interface BenchTarget {
   action: Action;
 }
 
+/**
+ * `vigil bench kubernetes`: the distribution (kubeadm, k3s, RKE2) and role are detected from the
+ * root; a worker skips the control-plane sections. The logic lives in src/compliance/kubernetes/.
+ */
+async function kubernetesBench(o: BenchOptions & { benchmark?: string; role?: string }): Promise<ComplianceReport> {
+  const root = await checkRoot(o.root ?? '/');
+  const { runKubernetesBench } = await import('../../compliance/kubernetes/run-kube-bench.js');
+  return (await runKubernetesBench({ ...o, root, allowCommands: o.allowCommand ?? [] })).report;
+}
+
 async function dockerBench(o: BenchOptions, scope: 'all' | 'host'): Promise<ComplianceReport> {
   const root = await checkRoot(o.root ?? '/');
   const { loadBenchmark, selectChecks, runBenchmark } = await import('../../compliance/index.js');
@@ -193,6 +203,15 @@ export const BENCH_TARGETS: BenchTarget[] = [
     description: 'the host-level checks of CIS Docker (host configuration, daemon, daemon files)',
     options: hostOptions,
     action: (_args, o) => dockerBench(o, 'host'),
+  },
+  {
+    name: 'kubernetes',
+    description: 'CIS Kubernetes Benchmark v1.9.0 (or 1.8.0) on a node: kubeadm, k3s or RKE2, detected from the root',
+    options: (cmd) =>
+      hostOptions(cmd)
+        .option('--benchmark <id>', 'cis-1.9.0 or cis-1.8.0', 'cis-1.9.0')
+        .option('--role <role>', 'master, worker or auto (detected; a worker skips sections 1-3)', 'auto'),
+    action: (_args, o) => kubernetesBench(o),
   },
   {
     name: 'custom',
