@@ -3,7 +3,14 @@ import type { ContainerInfo } from '../types.js';
 import type { Accounts } from './accounts.js';
 import type { ProcessInfo } from './processes.js';
 import type { TargetRoot } from './target-root.js';
-import type { BenchmarkDefinition, EngineContext, Probe } from './types.js';
+import type { BenchmarkDefinition, EngineContext, Probe, ProcessSpec } from './types.js';
+
+/** A component's flags assembled from its distribution's sources, as if it were a process. */
+export interface VirtualProcess {
+  argv: string[];
+  sources: string[];
+  errors: string[];
+}
 
 /** One thing a probe found: a file, a container, or the single value of a setting. */
 export interface ProbeItem {
@@ -30,6 +37,12 @@ export interface ProbeEnv {
   root: TargetRoot;
   accounts(): Promise<Accounts>;
   processes(): Promise<ProcessInfo[]>;
+  /**
+   * A Kubernetes component's flags when it has no process of its own (see
+   * ProcessSpec.kubeComponent): a virtual command line, where it came from, and read errors.
+   * Undefined when the component does not run on this node.
+   */
+  kubeArgs(component: NonNullable<ProcessSpec['kubeComponent']>): Promise<VirtualProcess | undefined>;
   /** Parsed config file (cached); throws ProbeError for a malformed file. */
   parsedFile(path: string, format: 'json' | 'yaml'): Promise<unknown | undefined>;
   containers: ContainerInfo[] | undefined;

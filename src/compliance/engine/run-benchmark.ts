@@ -9,7 +9,10 @@ import { describeExpected, OPERATOR_FNS } from './operators.js';
 import { probeName } from './load-benchmark.js';
 import { PROBES } from './probes/index.js';
 import { listProcesses, type ProcessInfo } from './processes.js';
-import { ProbeError, type ProbeEnv, type ProbeItem, type ProbeResult } from './probe-types.js';
+import { ProbeError, type ProbeEnv, type ProbeItem, type ProbeResult, type VirtualProcess } from './probe-types.js';
+import { detectKubernetes } from '../kubernetes/detect.js';
+import { effectiveArgs } from '../kubernetes/effective-args.js';
+import type { KubeProfile } from '../kubernetes/types.js';
 import { getPath } from './settings.js';
 import { TargetRoot } from './target-root.js';
 import type { BenchmarkDefinition, CheckDefinition, Condition, EngineContext, TestExpr } from './types.js';
@@ -19,6 +22,8 @@ function makeEnv(bench: BenchmarkDefinition, ctx: EngineContext): ProbeEnv {
   let accounts: Promise<Accounts> | undefined;
   let procs: Promise<ProcessInfo[]> | undefined;
   const parsed = new Map<string, Promise<unknown>>();
+  let kube: Promise<KubeProfile> | undefined;
+  const kubeArgs = new Map<string, Promise<VirtualProcess | undefined>>();
   return {
     ctx,
     bench,
@@ -26,6 +31,17 @@ function makeEnv(bench: BenchmarkDefinition, ctx: EngineContext): ProbeEnv {
     containers: ctx.containers,
     accounts: () => (accounts ??= readAccounts(root)),
     processes: () => (procs ??= listProcesses(root)),
+    kubeArgs(component) {
+      let hit = kubeArgs.get(component);
+      if (!hit) {
+        hit = (kube ??= detectKubernetes(ctx.root)).then(async (profile) => {
+          const a = await effectiveArgs(ctx.root, profile, component);
+          return a && { argv: a.argv, sources: a.sources, errors: a.errors };
+        });
+        kubeArgs.set(component, hit);
+      }
+      return hit;
+    },
     parsedFile(p, format) {
       let hit = parsed.get(p);
       if (!hit) {

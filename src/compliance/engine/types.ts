@@ -30,6 +30,13 @@ export interface ProcessSpec {
   /** Config files tried in order when the flag is absent, read under the root. */
   configPaths?: string[];
   configFormat?: 'json' | 'yaml';
+  /**
+   * A Kubernetes component: when no process of `names` runs, its flags come from the node's
+   * distribution instead (k3s runs the API server, controller manager, scheduler and kubelet
+   * inside `k3s server`; a stopped static pod has its manifest). `k3s` is deliberately not a
+   * process name: its command line lacks the built-in flags k3s gives each component.
+   */
+  kubeComponent?: 'apiserver' | 'controller-manager' | 'scheduler' | 'kubelet' | 'proxy' | 'etcd';
 }
 
 interface ProbeBase {
