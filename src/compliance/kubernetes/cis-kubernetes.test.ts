@@ -114,6 +114,48 @@ describe.skipIf(!hasEngine)('CIS Kubernetes goldens', () => {
     expect(get('2.2').level).toBe('PASS'); // read from server/db/etcd/config
   });
 
+  test('k3s: the embedded components are read from k3s built-in flags + config.yaml (+ drop-ins), never "not running"', async () => {
+    const { results } = await run('1.9.0', 'k3s-server');
+    const get = (id: string) => results.find((r) => r.id === id)!;
+    const flagChecks = results.filter((r) => /^(1\.[234]\.|3\.2\.1$|4\.2\.|4\.3\.1$)/.test(r.id) && r.level !== 'MANUAL');
+    expect(flagChecks.length).toBeGreaterThan(40);
+    for (const r of flagChecks) {
+      expect(r.evidence.join(' '), r.id).not.toMatch(/not running/);
+      expect(['PASS', 'INFO'], r.id).toContain(r.level);
+      if (r.automated) expect(r.level, r.id).toBe('PASS');
+    }
+    // Built-in flags (profiling=false), config.yaml (audit log) and the supervisor's own --kube-apiserver-arg.
+    expect(get('1.2.15').evidence.join(' ')).toContain('k3s built-in flags');
+    expect(get('1.2.16').level).toBe('PASS');
+    expect(get('1.3.2').level).toBe('PASS');
+    expect(get('1.4.1').level).toBe('PASS');
+    expect(get('4.2.1').level).toBe('PASS');
+    expect(get('4.3.1').level).toBe('PASS');
+  });
+
+  test('k3s: a malformed config.yaml is ERROR on the embedded components\' flag checks, file checks go on', async () => {
+    const { results } = await run('1.9.0', 'k3s-server', async (root) => {
+      await writeFile(path.join(root, 'etc/rancher/k3s/config.yaml'), 'kube-apiserver-arg: [\n');
+    });
+    const r = results.find((x) => x.id === '1.2.16')!;
+    expect(r.level).toBe('ERROR');
+    expect(r.evidence.join(' ')).toContain('/etc/rancher/k3s/config.yaml');
+    expect(results.find((x) => x.id === '1.1.13')!.level).toBe('PASS');
+  });
+
+  test('kubeadm master with the API server stopped: its flags come from the static pod manifest', async () => {
+    const { results } = await run('1.9.0', 'kubeadm-master', async (root) => {
+      const { readdir } = await import('node:fs/promises');
+      for (const pid of await readdir(path.join(root, 'proc'))) {
+        const f = path.join(root, 'proc', pid, 'cmdline');
+        if (existsSync(f) && (await readFile(f, 'utf8')).startsWith('kube-apiserver')) await rm(path.join(root, 'proc', pid), { recursive: true });
+      }
+    });
+    const r = results.find((x) => x.id === '1.2.16')!;
+    expect(r.level).toBe('PASS');
+    expect(r.evidence.join(' ')).toContain('/etc/kubernetes/manifests/kube-apiserver.yaml');
+  });
+
   test('a missing file is NOTE, not a failure', async () => {
     const { results } = await run('1.9.0', 'kubeadm-master', async (root) => {
       await rm(path.join(root, 'etc/kubernetes/scheduler.conf'));
@@ -132,8 +174,9 @@ describe.skipIf(!hasEngine)('CIS Kubernetes goldens', () => {
     expect(r.evidence.join(' ')).toMatch(/config\.yaml is not valid YAML: .+/);
     expect(results.find((x) => x.id === '4.1.1')!.level).toBe('PASS');
     expect(results.find((x) => x.id === '4.1.2')!.level).toBe('PASS');
-    // Known engine behaviour: a flag-only pathFrom (4.1.9's --config) still parses the kubelet
-    // config file, so a broken file also turns the file-permission checks into ERROR.
+    // 4.1.5 and 4.1.9 only need the file a flag names: a broken config file does not touch them.
+    expect(results.find((x) => x.id === '4.1.5')!.level).toBe('PASS');
+    expect(results.find((x) => x.id === '4.1.9')!.level).toBe('PASS');
   });
 
   test('malformed etcd config file (RKE2): ERROR on the etcd flag checks, API server checks still PASS', async () => {
