@@ -47,7 +47,14 @@ export function peek(stream: Readable, n: number): Promise<{ head: Buffer; strea
         settled = true;
         out.destroy();
         reject(e);
-      } else out.destroy(e);
+      } else if (out.listenerCount('error') > 0) {
+        out.destroy(e);
+      } else {
+        // Nobody listens yet (the caller is between peek() resolving and wiring its pipeline):
+        // an 'error' with no listener would crash the process. The caller hears the source's
+        // own 'error'; the copy just ends.
+        out.destroy();
+      }
     });
     // A consumer that gives up (another layer failed) stops the source too.
     out.once('close', () => {

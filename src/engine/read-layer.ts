@@ -139,12 +139,14 @@ export async function readLayer(
   const decomp = decompressor(sniffCompression(head));
   const guard = new DiffIdGuard(input.diffId, counter, limits, where);
 
-  if (counted !== counter) counted.on('error', fail);
+  counted.on('error', fail);
   decomp.on('error', fail);
   guard.on('error', fail);
   counted.pipe(decomp).pipe(guard).pipe(extract as unknown as NodeJS.WritableStream);
 
   iterating = true;
+  // A source error between peek() and here was only recorded: end the tar stream with it now.
+  if (failure) extract.destroy(failure as Error);
   try {
     for await (const entry of extract) {
       const h = entry.header;

@@ -4,7 +4,7 @@
  * fixture's own etc/passwd and etc/group, as the checks resolve them. Changing owners needs
  * root; without it `ownersApplied` is false and owner-based expectations must be skipped.
  */
-import { chmod, chown, cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +48,8 @@ export async function prepareFixtureRoot(name: KubeFixture | string, mutate?: (r
   const entries = Object.entries(modes.files).sort((a, b) => b[0].split('/').length - a[0].split('/').length);
   for (const [rel, { mode, owner }] of entries) {
     const p = path.join(root, rel);
+    // git keeps no empty directories: modes.json lists them with a trailing '/', made here.
+    if (rel.endsWith('/')) await mkdir(p, { recursive: true });
     if (isRoot) {
       const [u = 'root', g = u] = owner.split(':');
       const uid = users.get(u);
