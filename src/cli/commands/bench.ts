@@ -267,7 +267,7 @@ export const BENCH_TARGETS: BenchTarget[] = [
 ];
 
 export function registerBenchCommands(program: Command, result: { code: number }): void {
-  const bench = program.command('bench').description('compliance benchmarks: CIS Docker, host, custom checks').exitOverride();
+  const bench = program.command('bench').description('compliance: CIS Docker and Kubernetes benchmarks, container, image and custom checks').exitOverride();
   for (const t of BENCH_TARGETS) {
     let cmd = bench.command(t.name).description(t.description).exitOverride();
     for (const a of t.args ?? []) cmd = cmd.argument(a);
