@@ -71,7 +71,8 @@ export async function runKubernetesBench(o: KubeBenchOptions): Promise<KubeBench
   const { role } = roleOf(o.role, profile.role);
   let checks = selectChecks(bench.checks, o);
   if (role === 'worker') checks = checks.filter((c) => !CONTROL_PLANE_SECTIONS.includes(c.id.split('.')[0]!));
-  const name = `${await hostname(o.root)} (${profile.distribution} ${role})`;
+  const what = profile.distribution === 'unknown' ? 'no Kubernetes distribution detected' : `${profile.distribution} ${role}`;
+  const name = `${await hostname(o.root)} (${what})`;
   const report = await runBenchmark(bench, { root: o.root, allowCommands: o.allowCommands ?? [] }, { checks, targetType: 'node', targetName: name });
   return { report, profile, role };
 }
