@@ -138,10 +138,11 @@ export function openVulnDb(path: string, opts: OpenOptions = {}): VigilDbReader 
   const now = opts.now ?? (() => new Date());
   const maxAgeDays = opts.maxAgeDays ?? 7;
 
-  const toRecord = (row: VulnRow, id: string): VulnerabilityRecord => {
+  /** `withAliases: false` skips the alias query when only the text is wanted (CVE enrichment). */
+  const toRecord = (row: VulnRow, id: string, withAliases = true): VulnerabilityRecord => {
     const rec: VulnerabilityRecord = {
       id,
-      aliases: (stmt.aliases.all(row.id, row.id) as string[]).filter((a) => a !== id),
+      aliases: withAliases ? (stmt.aliases.all(row.id, row.id) as string[]).filter((a) => a !== id) : [],
       cvss: row.cvss ? (JSON.parse(row.cvss) as CvssEntry[]) : [],
       cwes: row.cwes ? (JSON.parse(row.cwes) as string[]) : [],
       source: row.source ?? '',
@@ -161,7 +162,7 @@ export function openVulnDb(path: string, opts: OpenOptions = {}): VigilDbReader 
     for (const alias of [rec.id, ...rec.aliases].filter((a) => a.startsWith('CVE-') && a !== rec.id)) {
       const row = stmt.vuln.get(alias) as VulnRow | undefined;
       if (!row || !hasText(row)) continue;
-      const cve = toRecord(row, alias);
+      const cve = toRecord(row, alias, false);
       rec.description ??= cve.description;
       rec.published ??= cve.published;
       rec.modified ??= cve.modified;
