@@ -45,7 +45,7 @@ function buildProgram(result: { code: number }): Command {
     .exitOverride()
     .configureOutput({ writeErr: () => {}, writeOut: (s) => process.stdout.write(s) });
 
-  const scan = program.command('scan').description('scan an image, a root filesystem or this host').exitOverride();
+  const scan = program.command('scan').description('scan an image, a root filesystem, this host or an SBOM').exitOverride();
   common(scan.command('image').argument('<ref>', 'docker-archive:<file>, oci:<dir>[:<tag>] or a registry reference').description('scan a container image')).action(async (ref: string, o: CommonOptions) => {
     result.code = await runScan({ kind: 'image', ref }, o);
   });
@@ -54,6 +54,9 @@ function buildProgram(result: { code: number }): Command {
   });
   common(scan.command('host').description('scan this host (or a mounted host root)').option('--root <dir>', 'the host root', '/')).action(async (o: CommonOptions & { root: string }) => {
     result.code = await runScan({ kind: 'host', root: o.root }, o);
+  });
+  common(scan.command('sbom').argument('<file>', 'a CycloneDX or SPDX JSON SBOM').description('scan a CycloneDX or SPDX JSON SBOM')).action(async (file: string, o: CommonOptions) => {
+    result.code = await runScan({ kind: 'sbom', file }, o);
   });
 
   common(program.command('sbom').argument('<ref>', 'an image reference, or a directory with --rootfs').description('inventory only: CycloneDX 1.6 JSON (or --format spdx-json)'), 'cyclonedx')

@@ -75,10 +75,14 @@ export async function imageOptions(o: CommonOptions): Promise<ImageOptions> {
   return opts;
 }
 
-export type Target = { kind: 'image'; ref: string } | { kind: 'rootfs'; dir: string } | { kind: 'host'; root: string };
+export type Target = { kind: 'image'; ref: string } | { kind: 'rootfs'; dir: string } | { kind: 'host'; root: string } | { kind: 'sbom'; file: string };
 
 /** Reads the target into an inventory: the one job every scan and sbom command shares. */
 export async function inventoryOf(target: Target, o: CommonOptions): Promise<Inventory> {
+  if (target.kind === 'sbom') {
+    const { readSbom } = await import('../../sbom/index.js');
+    return readSbom(target.file);
+  }
   const progress = makeProgress(!o.quiet);
   try {
     const { scanImage, scanDirectory } = await import('../../engine/scan.js');
