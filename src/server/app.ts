@@ -1,0 +1,52 @@
+/**
+ * The controller as a Fastify instance, in the fastify/demo order: third-party plugins
+ * (OpenAPI, metrics), then domain services (store, auth), then routes. `buildApp` does not
+ * listen; tests call `app.inject`, `startServer` adds the listener.
+ */
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { AuthService } from './auth/auth-service.js';
+import { registerAuthHook } from './plugins/auth.js';
+import { registerErrorHandler } from './plugins/error-handler.js';
+import { registerMetrics } from './plugins/metrics.js';
+import { registerOpenApi } from './plugins/openapi.js';
+import { ROUTES } from './routes/index.js';
+import type { Store } from './store/open-store.js';
+import type { VigilServer } from './types.js';
+
+export interface BuildAppOptions {
+  store: Store;
+  /** Pino options, or false for none (tests). */
+  logger?: FastifyServerOptions['logger'];
+  /** Fastify's HTTPS options, when the app serves TLS itself. */
+  https?: { cert: string | Buffer; key: string | Buffer } | null;
+  sessionTtlMs?: number;
+  /** Injected clock, for lockout and expiry tests. */
+  now?: () => Date;
+}
+
+export async function buildApp(o: BuildAppOptions): Promise<VigilServer> {
+  const base = {
+    logger: o.logger ?? false,
+    // Request ids in every log line; a proxy's X-Request-Id is kept.
+    requestIdHeader: 'x-request-id',
+    forceCloseConnections: 'idle' as const,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' as const, useDefaults: true } },
+  };
+  const app = (o.https ? Fastify({ ...base, https: o.https }) : Fastify(base)).withTypeProvider<TypeBoxTypeProvider>() as unknown as VigilServer;
+
+  // 1. third-party plugins and cross-cutting hooks
+  registerErrorHandler(app);
+  await registerOpenApi(app);
+  registerMetrics(app);
+
+  // 2. domain services
+  app.decorate('store', o.store);
+  app.decorate('auth', new AuthService(o.store.db, { sessionTtlMs: o.sessionTtlMs, now: o.now }));
+  registerAuthHook(app);
+
+  // 3. routes
+  for (const r of ROUTES) await app.register(r.plugin, { prefix: r.prefix });
+  await app.ready();
+  return app;
+}

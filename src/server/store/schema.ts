@@ -1,0 +1,66 @@
+/**
+ * The tables of the controller's store, as Kysely sees them. Types are kept portable between
+ * SQLite and PostgreSQL: text ids (random UUIDs), ISO-8601 UTC text timestamps, integers for
+ * flags and counters, JSON as text.
+ */
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export const ROLES = ['admin', 'reader', 'ci'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  password_hash: string;
+  role: Role;
+  failed_logins: Generated<number>;
+  locked_until: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  /** sha256 of the bearer token; the token itself is never stored. */
+  token_hash: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  token_hash: string;
+  user_id: string;
+  /** JSON array of scopes. */
+  scopes: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+}
+
+export interface AuditEventsTable {
+  id: string;
+  at: string;
+  /** user name, or null for the server itself and for anonymous failures */
+  actor: string | null;
+  action: string;
+  target: string | null;
+  /** JSON object with details */
+  detail: string;
+  ip: string | null;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  audit_events: AuditEventsTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type ApiToken = Selectable<ApiTokensTable>;
+export type AuditEvent = Selectable<AuditEventsTable>;

@@ -1,0 +1,29 @@
+/** Fastify declarations shared by the server: decorators, route config, the typed instance. */
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AuthService, Principal } from './auth/auth-service.js';
+import type { Scope } from './auth/scopes.js';
+import type { Store } from './store/open-store.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    store: Store;
+    auth: AuthService;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** The scope the route needs; `public` for the few routes that need no token. */
+    scope?: Scope | 'public' | 'authenticated';
+  }
+}
+
+/** A Fastify instance whose route schemas are TypeBox, so handlers get typed bodies and replies. */
+export type VigilServer = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+/** The caller, for handlers behind the auth hook (which guarantees one). */
+export function principalOf(req: { principal: Principal | null }): Principal {
+  if (!req.principal) throw new Error('route reached without a principal; is its scope public?');
+  return req.principal;
+}
