@@ -56,6 +56,22 @@ export interface SpdxDocument {
   relationships: SpdxRelationship[];
 }
 
+/**
+ * A language package whose files an OS package installed (Debian's python3-certifi → certifi)
+ * is said with `<os package> CONTAINS <language package>`, so a reader of the SBOM (vigil scan
+ * sbom, or another tool) knows to match it through the distro's data only.
+ */
+function ownership(packages: readonly Package[], ids: Map<Package, string>): SpdxRelationship[] {
+  const osIds = new Map<string, string>();
+  for (const p of packages) if (p.type === 'deb' || p.type === 'apk' || p.type === 'rpm') osIds.set(`${p.type}/${p.name}`, ids.get(p)!);
+  const out: SpdxRelationship[] = [];
+  for (const p of packages) {
+    const owner = p.ownedBy ? osIds.get(`${p.ownedBy.type}/${p.ownedBy.name}`) : undefined;
+    if (owner) out.push({ spdxElementId: owner, relationshipType: 'CONTAINS', relatedSpdxElement: ids.get(p)! });
+  }
+  return out;
+}
+
 export function toSpdxDocument(report: ScanReport, options: RenderOptions = {}): SpdxDocument {
   const a = report.artifact;
   const now = options.now ?? new Date();
@@ -68,6 +84,7 @@ export function toSpdxDocument(report: ScanReport, options: RenderOptions = {}):
     { spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: root.SPDXID },
     ...(os ? [{ spdxElementId: root.SPDXID, relationshipType: 'CONTAINS', relatedSpdxElement: os.SPDXID }] : []),
     ...spdxPackages.map((p) => ({ spdxElementId: root.SPDXID, relationshipType: 'CONTAINS', relatedSpdxElement: p.SPDXID })),
+    ...ownership(packages, ids),
   ];
   return {
     spdxVersion: 'SPDX-2.3',
