@@ -40,11 +40,14 @@ export async function runServer(o: ServerOptions): Promise<void> {
   const env = o.env ?? process.env;
   const say = o.say ?? ((l: string) => process.stderr.write(l + '\n'));
   const { host, port } = parseListen(o.listen);
+  if (o.http && (o.tlsCert || o.tlsKey)) throw new VigilError('tls-options', '--http serves plain HTTP; leave out --tls-cert/--tls-key, or --http', { kind: 'usage' });
   const dataDir = o.dataDir ?? defaultDataDir(env);
-  const tls = o.http ? null : await loadOrCreateTls({ dataDir, certFile: o.tlsCert, keyFile: o.tlsKey });
+  // The store first: a bad --database is refused before anything is written to the data dir.
   const store = await openStore({ dataDir, database: o.database });
   let app;
+  let tls;
   try {
+    tls = o.http ? null : await loadOrCreateTls({ dataDir, certFile: o.tlsCert, keyFile: o.tlsKey });
     app = await buildApp({
       store,
       https: tls ? { cert: tls.cert, key: tls.key } : null,

@@ -1,0 +1,156 @@
+/**
+ * `vigil server` as a real process (`npm run build` first): HTTPS with the generated
+ * certificate (trusted as the CA by undici), login with VIGIL_ADMIN_PASSWORD, the certificate
+ * and the admin reused on restart, --http with a printed one-time password, and SIGTERM → exit 0.
+ * Until main.ts wires `registerServerCommand`, the command runs under a small runner with
+ * main.ts's error path. Loopback only; every wait is bounded; temp dirs are removed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Agent, fetch } from 'undici';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+const REPO = resolve(import.meta.dirname, '../..');
+const ADMIN_PASSWORD = 'e2e-admin-password-1';
+let dir: string;
+let runner: string[];
+const children = new Set<ChildProcess>();
+
+const RUNNER = `import { Command, CommanderError } from 'commander';
+import { registerServerCommand } from './dist/cli/commands/server.js';
+import { exitCodeFor, formatError } from './dist/cli/errors.js';
+const result = { code: 0 };
+const program = new Command('vigil').exitOverride().configureOutput({ writeErr: () => {} });
+registerServerCommand(program, result);
+try { await program.parseAsync(process.argv.slice(1), { from: 'user' }); process.exitCode = result.code; }
+catch (e) { if (e instanceof CommanderError) { process.stderr.write('vigil: usage: ' + e.message.replace(/^error: /, '') + '\\n'); process.exitCode = 2; } else { process.stderr.write(formatError(e, false) + '\\n'); process.exitCode = exitCodeFor(e); } }
+`;
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<T>((_, rej) => (timer = setTimeout(() => rej(new Error(`timed out after ${ms} ms: ${what}`)), ms)))]).finally(() => clearTimeout(timer));
+}
+
+function start(args: string[], env: NodeJS.ProcessEnv = {}): Running {
+  const child = spawn(process.execPath, [...runner, 'server', ...args], {
+    cwd: REPO,
+    env: { ...process.env, VIGIL_ADMIN_PASSWORD: '', VIGIL_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdout!.resume();
+  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+  exited.finally(() => children.delete(child));
+  return { child, url: '', stderr: () => stderr, exited };
+}
+
+async function started(r: Running): Promise<Running> {
+  const url = await withTimeout(
+    new Promise<string>((res, rej) => {
+      const check = () => {
+        const m = /listening on (https?:\/\/\S+)/.exec(r.stderr());
+        if (m?.[1]) res(m[1]);
+      };
+      r.child.stderr!.on('data', check);
+      r.exited.then((code) => rej(new Error(`server exited ${code}: ${r.stderr()}`)));
+      check();
+    }),
+    20_000,
+    'server start',
+  );
+  return { ...r, url };
+}
+
+async function stop(r: Running): Promise<number | null> {
+  r.child.kill('SIGTERM');
+  return withTimeout(r.exited, 10_000, 'exit after SIGTERM');
+}
+
+beforeAll(() => {
+  if (!existsSync(join(REPO, 'dist/cli/commands/server.js'))) throw new Error('run `npm run build` first');
+  dir = mkdtempSync(join(tmpdir(), 'vigil-server-e2e-'));
+  const main = readFileSync(join(REPO, 'dist/cli/main.js'), 'utf8');
+  runner = main.includes('registerServerCommand') ? [join(REPO, 'bin/vigil.js')] : ['--input-type=module', '-e', RUNNER];
+});
+
+afterAll(() => {
+  for (const c of children) c.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('vigil server (built)', () => {
+  test('HTTPS with a generated certificate, login, reuse on restart, SIGTERM → exit 0', async () => {
+    const dataDir = join(dir, 'tls-home');
+    const first = await started(start(['--listen', '127.0.0.1:0', '--data-dir', dataDir], { VIGIL_ADMIN_PASSWORD: ADMIN_PASSWORD }));
+    expect(first.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(first.stderr()).toContain('created user admin with the password from VIGIL_ADMIN_PASSWORD');
+    expect(first.stderr()).not.toContain(ADMIN_PASSWORD);
+    const certFile = join(dataDir, 'tls', 'server.crt');
+    const cert = readFileSync(certFile, 'utf8');
+    const dispatcher = new Agent({ connect: { ca: cert } });
+    try {
+      const health = await withTimeout(fetch(`${first.url}/healthz`, { dispatcher }), 10_000, 'healthz');
+      expect(await health.json()).toEqual({ status: 'ok' });
+      const login = await fetch(`${first.url}/api/v1/auth/login`, { dispatcher, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
+      expect(login.status).toBe(200);
+      const { token } = (await login.json()) as { token: string };
+      const users = await fetch(`${first.url}/api/v1/users`, { dispatcher, headers: { authorization: `Bearer ${token}` } });
+      expect(users.status).toBe(200);
+      // an untrusted client is refused: the certificate is real TLS, not plain HTTP
+      await expect(fetch(`${first.url}/healthz`)).rejects.toThrow();
+    } finally {
+      await dispatcher.close();
+    }
+    expect(await stop(first)).toBe(0);
+
+    // Second start: same certificate, the admin is not made again, the first password still works.
+    const second = await started(start(['--listen', '127.0.0.1:0', '--data-dir', dataDir], { VIGIL_ADMIN_PASSWORD: 'another-password-2' }));
+    expect(readFileSync(certFile, 'utf8')).toBe(cert);
+    expect(second.stderr()).not.toContain('created user admin');
+    expect(second.stderr()).not.toContain('self-signed');
+    const d2 = new Agent({ connect: { ca: cert } });
+    try {
+      const login = await fetch(`${second.url}/api/v1/auth/login`, { dispatcher: d2, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
+      expect(login.status).toBe(200);
+    } finally {
+      await d2.close();
+    }
+    expect(await stop(second)).toBe(0);
+  });
+
+  test('--http: the random admin password is printed once and works', async () => {
+    const dataDir = join(dir, 'http-home');
+    const r = await started(start(['--listen', '127.0.0.1:0', '--data-dir', dataDir, '--http']));
+    expect(r.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const password = /created user admin with password (\S+)/.exec(r.stderr())?.[1];
+    expect(password).toBeTruthy();
+    expect(existsSync(join(dataDir, 'tls'))).toBe(false);
+    const login = await withTimeout(fetch(`${r.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) }), 10_000, 'login');
+    expect(login.status).toBe(200);
+    expect(await stop(r)).toBe(0);
+  });
+
+  test.each`
+    args                                                        | message
+    ${['--database', 'postgres://vigil@127.0.0.1/vigil']}       | ${'PostgreSQL support comes in the next slice'}
+    ${['--listen', 'nowhere']}                                  | ${'--listen wants HOST:PORT'}
+    ${['--tls-cert', '/nonexistent.crt']}                       | ${'--tls-cert and --tls-key go together'}
+    ${['--http', '--tls-cert', '/a.crt', '--tls-key', '/a.key']}| ${'--http serves plain HTTP'}
+  `('bad options $args → exit 2 with one line', async ({ args, message }) => {
+    const r = start(['--listen', '127.0.0.1:0', '--data-dir', join(dir, 'bad-home'), ...(args as string[])]);
+    expect(await withTimeout(r.exited, 20_000, 'exit')).toBe(2);
+    expect(r.stderr()).toContain(message);
+    expect(r.stderr().trim().split('\n')).toHaveLength(1);
+  });
+});
