@@ -239,3 +239,9 @@ describe('OpenAPI, health, metrics', () => {
     expect(r.body).toMatch(/vigil_http_request_duration_seconds_bucket\{le="0.005",method="POST",route="\/api\/v1\/auth\/login",status="200"\}/);
   });
 });
+
+test('parallel wrong passwords are all counted', async () => {
+  const tries = Array.from({ length: MAX_FAILED_LOGINS }, () => t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'reader', password: 'parallel-guess' } }));
+  await Promise.all(tries);
+  expect((await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'reader', password: PASSWORDS.reader } })).statusCode).toBe(429);
+});

@@ -4,7 +4,7 @@
  * tokens `vgt_`, so a leaked one is recognisable in logs and secret scanners.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { VigilError } from '../../core/errors.js';
 import { badRequest, conflict, forbidden, notFound, unauthorized } from '../errors.js';
 import type { ApiToken, Database, Role, User } from '../store/schema.js';
@@ -92,13 +92,15 @@ export class AuthService {
       throw lockedOut(user.locked_until);
     }
     if (!(await verifyPassword(password, user.password_hash))) {
-      const failed = user.failed_logins + 1;
-      const lock = failed >= MAX_FAILED_LOGINS ? new Date(now.getTime() + LOCKOUT_MS).toISOString() : null;
-      await this.db
+      // Counted in SQL, not read-modify-write, so parallel guesses cannot undercount.
+      const { failed_logins: failed } = await this.db
         .updateTable('users')
-        .set({ failed_logins: lock ? 0 : failed, locked_until: lock })
+        .set({ failed_logins: sql<number>`failed_logins + 1` })
         .where('id', '=', user.id)
-        .execute();
+        .returning('failed_logins')
+        .executeTakeFirstOrThrow();
+      const lock = failed >= MAX_FAILED_LOGINS ? new Date(now.getTime() + LOCKOUT_MS).toISOString() : null;
+      if (lock) await this.db.updateTable('users').set({ failed_logins: 0, locked_until: lock }).where('id', '=', user.id).execute();
       await this.audit.record({ actor: null, action: 'auth.login.failed', target: username, detail: { reason: 'bad password', failed }, ip });
       if (lock) {
         await this.audit.record({ actor: null, action: 'auth.lockout', target: username, detail: { lockedUntil: lock }, ip });
