@@ -4,6 +4,7 @@ import { EXIT, exitCodeFor, formatError } from './errors.js';
 import { runScan, type CommonOptions } from './commands/scan.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerBenchCommands } from './commands/bench.js';
+import { registerServerCommand } from './commands/server.js';
 import { vigilVersion } from './version.js';
 import { reportFormats } from '../report/index.js';
 
@@ -71,6 +72,7 @@ function buildProgram(result: { code: number }): Command {
 
   registerDbCommands(program, result);
   registerBenchCommands(program, result);
+  registerServerCommand(program, result);
 
   for (const c of [program, scan, ...program.commands, ...scan.commands]) c.exitOverride();
   return program;
