@@ -11,12 +11,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Agent, fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { freePort } from '../../test/helpers/net.js';
+import { usePostgres } from '../../test/helpers/postgres.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const ADMIN_PASSWORD = 'e2e-admin-password-1';
 let dir: string;
 let runner: string[];
 const children = new Set<ChildProcess>();
+const pg = usePostgres();
 
 const RUNNER = `import { Command, CommanderError } from 'commander';
 import { registerServerCommand } from './dist/cli/commands/server.js';
@@ -141,9 +144,35 @@ describe('vigil server (built)', () => {
     expect(await stop(r)).toBe(0);
   });
 
+  test('--database postgres://…: the admin and sessions live in PostgreSQL; VIGIL_DATABASE selects it too', async () => {
+    const database = await pg.freshDatabase();
+    const login = async (url: string) =>
+      withTimeout(fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) }), 10_000, 'login');
+    const first = await started(start(['--listen', '127.0.0.1:0', '--data-dir', join(dir, 'pg-home-1'), '--http', '--database', database], { VIGIL_ADMIN_PASSWORD: ADMIN_PASSWORD }));
+    expect(first.stderr()).toContain('created user admin with the password from VIGIL_ADMIN_PASSWORD');
+    expect((await login(first.url)).status).toBe(200);
+    expect((await withTimeout(fetch(`${first.url}/readyz`), 10_000, 'readyz')).status).toBe(200);
+    expect(await stop(first)).toBe(0);
+    // Another data dir, the same database: the admin is already there, the first password works.
+    const second = await started(start(['--listen', '127.0.0.1:0', '--data-dir', join(dir, 'pg-home-2'), '--http'], { VIGIL_ADMIN_PASSWORD: 'another-password-2', VIGIL_DATABASE: database }));
+    expect(second.stderr()).not.toContain('created user admin');
+    expect((await login(second.url)).status).toBe(200);
+    expect(existsSync(join(dir, 'pg-home-2', 'server.db'))).toBe(false);
+    expect(await stop(second)).toBe(0);
+  });
+
+  test('an unreachable PostgreSQL → exit 2 with one line naming it, no password', async () => {
+    const port = await freePort();
+    const r = start(['--listen', '127.0.0.1:0', '--data-dir', join(dir, 'bad-home'), '--database', `postgres://vigil:s3cret@127.0.0.1:${port}/vigil`]);
+    expect(await withTimeout(r.exited, 30_000, 'exit')).toBe(2);
+    expect(r.stderr()).toContain(`cannot connect to the server database postgres://vigil:***@127.0.0.1:${port}/vigil`);
+    expect(r.stderr()).not.toContain('s3cret');
+    expect(r.stderr().trim().split('\n')).toHaveLength(1);
+  });
+
   test.each`
     args                                                        | message
-    ${['--database', 'postgres://vigil@127.0.0.1/vigil']}       | ${'PostgreSQL support comes in the next slice'}
+    ${['--database', 'mysql://h/db']}                           | ${'--database must be sqlite:<file> or postgres://'}
     ${['--listen', 'nowhere']}                                  | ${'--listen wants HOST:PORT'}
     ${['--tls-cert', '/nonexistent.crt']}                       | ${'--tls-cert and --tls-key go together'}
     ${['--http', '--tls-cert', '/a.crt', '--tls-key', '/a.key']}| ${'--http serves plain HTTP'}

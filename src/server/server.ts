@@ -14,6 +14,7 @@ import { loadOrCreateTls } from './tls.js';
 export interface ServerOptions {
   listen: string;
   dataDir?: string;
+  /** `--database`, else $VIGIL_DATABASE, else SQLite in the data dir. */
   database?: string;
   http?: boolean;
   tlsCert?: string;
@@ -43,7 +44,7 @@ export async function runServer(o: ServerOptions): Promise<void> {
   if (o.http && (o.tlsCert || o.tlsKey)) throw new VigilError('tls-options', '--http serves plain HTTP; leave out --tls-cert/--tls-key, or --http', { kind: 'usage' });
   const dataDir = o.dataDir ?? defaultDataDir(env);
   // The store first: a bad --database is refused before anything is written to the data dir.
-  const store = await openStore({ dataDir, database: o.database });
+  const store = await openStore({ dataDir, database: o.database ?? (env.VIGIL_DATABASE || undefined) });
   let app;
   let tls;
   try {

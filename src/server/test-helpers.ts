@@ -1,4 +1,7 @@
-/** Test support: an app on an in-memory store with one user per role. Not part of the build's API. */
+/**
+ * Test support: an app on a fresh store (in-memory SQLite, or the `--database` URL given, e.g. a
+ * new PostgreSQL database) with one user per role. Not part of the build's API.
+ */
 import { buildApp } from './app.js';
 import { openStore } from './store/open-store.js';
 import type { VigilServer } from './types.js';
@@ -13,9 +16,9 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function testApp(): Promise<TestApp> {
+export async function testApp(database = ':memory:'): Promise<TestApp> {
   let offset = 0;
-  const store = await openStore({ dataDir: '/nonexistent', database: ':memory:' });
+  const store = await openStore({ dataDir: '/nonexistent', database });
   const app = await buildApp({ store, now: () => new Date(Date.now() + offset) });
   await app.auth.bootstrapAdmin(PASSWORDS.admin);
   const login = async (username: string, password: string) => {

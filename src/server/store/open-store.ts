@@ -1,12 +1,14 @@
 /**
  * The controller's store: Kysely over an SQL dialect chosen from `--database`. SQLite
- * (better-sqlite3) in the data dir serves one machine; PostgreSQL is the next slice and gets
- * its own branch in `dialectFor` — everything above the dialect is shared.
+ * (better-sqlite3) in the data dir serves one machine; PostgreSQL (a `pg` pool) serves when one
+ * machine is not enough. Only `dialectFor` knows which: the schema, the migrations and every
+ * query above it are shared, and the same test suites run against both.
  */
 import Sqlite from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kysely, Migrator, SqliteDialect, sql, type Dialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Dialect } from 'kysely';
+import pg from 'pg';
 import { VigilError, describeError } from '../../core/errors.js';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
@@ -28,9 +30,7 @@ export interface StoreOptions {
 
 function dialectFor(o: StoreOptions): { dialect: Dialect; name: Store['dialect'] } {
   const url = o.database ?? '';
-  if (/^postgres(ql)?:\/\//i.test(url)) {
-    throw new VigilError('database-unsupported', 'PostgreSQL support comes in the next slice; use the embedded SQLite store (leave out --database)', { kind: 'usage' });
-  }
+  if (/^postgres(ql)?:\/\//i.test(url)) return { dialect: postgresDialect(url), name: 'postgres' };
   let file: string;
   if (url === '' || url === 'sqlite:') file = join(o.dataDir, 'server.db');
   else if (url === ':memory:' || url === 'sqlite::memory:') file = ':memory:';
@@ -49,10 +49,48 @@ function dialectFor(o: StoreOptions): { dialect: Dialect; name: Store['dialect']
   return { dialect: new SqliteDialect({ database: handle }), name: 'sqlite' };
 }
 
+/** Connections wait at most this long, so an unreachable server fails the start, not hangs it. */
+const PG_CONNECT_TIMEOUT_MS = 10_000;
+
+function postgresDialect(url: string): Dialect {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (e) {
+    throw new VigilError('bad-database', `--database ${redact(url)} is not a valid postgres:// URL`, { kind: 'usage', cause: e });
+  }
+  if (!parsed.pathname.replace(/^\//, '')) throw new VigilError('bad-database', `--database ${redact(url)} names no database (postgres://user@host:port/<database>)`, { kind: 'usage' });
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS, idleTimeoutMillis: 30_000 });
+  // An idle client that loses its server (restart, failover) must not crash the process; the
+  // pool drops it and the next query opens a new connection.
+  pool.on('error', () => {});
+  return new PostgresDialect({ pool });
+}
+
+/** The URL without its password, for messages and logs. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
+  }
+}
+
 /** Opens the store and brings its schema to the latest migration. */
 export async function openStore(o: StoreOptions): Promise<Store> {
   const { dialect, name } = dialectFor(o);
   const db = new Kysely<Database>({ dialect });
+  if (name === 'postgres') {
+    // Connect before migrating, so "cannot reach the database" reads as that, not as a failed migration.
+    try {
+      await sql`select 1`.execute(db);
+    } catch (e) {
+      await db.destroy();
+      throw new VigilError('store-open', `cannot connect to the server database ${redact(o.database ?? '')}: ${describeError(e)}`, { kind: 'usage', cause: e });
+    }
+  }
   const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
   if (error) {
     await db.destroy();
