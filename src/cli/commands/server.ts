@@ -17,7 +17,7 @@ export function registerServerCommand(program: Command, result: { code: number }
     .description('controller: REST API (OpenAPI at /api/openapi.json, docs at /api/docs)')
     .option('--listen <host:port>', 'address to listen on', '127.0.0.1:8443')
     .option('--data-dir <dir>', 'server data: database, TLS certificate (default: $VIGIL_HOME, else ~/.vigil)')
-    .option('--database <url>', 'sqlite:<file> (default: <data-dir>/server.db); postgres://… in a later release')
+    .option('--database <url>', 'sqlite:<file> (default: <data-dir>/server.db) or postgres://user@host:port/db (also VIGIL_DATABASE)')
     .option('--http', 'plain HTTP, for use behind a TLS-terminating proxy')
     .option('--tls-cert <file>', 'PEM certificate (chain) instead of the generated self-signed one')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')

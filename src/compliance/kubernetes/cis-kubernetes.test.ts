@@ -14,7 +14,6 @@ import { prepareFixtureRoot, type KubeFixture } from './fixture-root.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const engineDir = path.join(here, '..', 'engine');
-const hasEngine = existsSync(path.join(engineDir, 'run-benchmark.ts')) && existsSync(path.join(engineDir, 'load-benchmark.ts'));
 
 interface Engine {
   parseBenchmark(text: string, where: string): unknown;
@@ -73,7 +72,7 @@ const WORKER_WARN = [
   '4.2.10', // rotateCertificates: false
 ];
 
-describe.skipIf(!hasEngine)('CIS Kubernetes goldens', () => {
+describe('CIS Kubernetes goldens', () => {
   for (const v of ['1.9.0', '1.8.0']) {
     test.each`
       fixture                           | warn
