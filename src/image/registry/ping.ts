@@ -1,0 +1,164 @@
+/**
+ * "Test connection" and catalog listing for one registry given by URL (the controller's
+ * registries): GET /v2/ and /v2/_catalog with the same auth (Basic or Bearer), TLS trust,
+ * redirects and retries as image pulls. Failures are answers (`ok: false`), not exceptions.
+ */
+import { Readable } from 'node:stream';
+import { rootCertificates } from 'node:tls';
+import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { VigilError, describeError, isVigilError } from '../../core/errors.js';
+import { Authenticator, type Credentials } from './auth.js';
+import { drain, errorDetail, readCapped, send, withRetries, type HttpResponse, type TransportOptions } from './http.js';
+
+export interface PingOptions extends Omit<TransportOptions, 'caFiles'> {
+  /** Extra trusted CA certificates, PEM text (kept in the controller's DB, not in files). */
+  caPem?: string | null;
+  /** Use HTTPS_PROXY/HTTP_PROXY/NO_PROXY from the environment (default true). */
+  useProxy?: boolean;
+  /** Catalog page size (`n`), default 100. */
+  pageSize?: number;
+}
+
+export interface PingResult {
+  ok: boolean;
+  /** HTTP status of the last answer; 0 when none came (network, TLS). */
+  status: number;
+  message: string;
+  /** The first catalog page, when the registry serves `/v2/_catalog` to these credentials. */
+  repositories?: string[];
+}
+
+const CATALOG_MAX_BYTES = 4 * 1024 * 1024;
+const CATALOG_SCOPE = 'registry:catalog:*';
+
+function dispatcherFor(o: PingOptions): Dispatcher {
+  const tls: { ca?: string[]; rejectUnauthorized: boolean; timeout: number } = { rejectUnauthorized: !o.insecure, timeout: Math.min(o.timeoutMs ?? 30_000, 30_000) };
+  if (o.caPem) tls.ca = [...rootCertificates, o.caPem];
+  if (o.useProxy === false) return new Agent({ connect: tls });
+  return new EnvHttpProxyAgent({ connect: tls, requestTls: tls, ...(tls.ca ? { proxyTls: { ca: tls.ca } } : {}) });
+}
+
+function baseUrl(url: string): URL {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch (e) {
+    throw new VigilError('bad-registry-url', `registry URL ${JSON.stringify(url)} is not a URL`, { kind: 'usage', cause: e });
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new VigilError('bad-registry-url', `registry URL must be http(s), not ${u.protocol}`, { kind: 'usage' });
+  return new URL(u.origin);
+}
+
+/** One registry session: a dispatcher, an authenticator, GETs that answer one 401 challenge. */
+class Session {
+  readonly auth: Authenticator;
+  constructor(
+    readonly base: URL,
+    readonly dispatcher: Dispatcher,
+    readonly creds: Credentials,
+    readonly o: PingOptions,
+  ) {
+    this.auth = new Authenticator(base.host, creds, dispatcher, o);
+  }
+
+  async get(pathAndQuery: string, scope: string, what: string): Promise<HttpResponse> {
+    const url = new URL(pathAndQuery, this.base).toString();
+    const once = () => withRetries(() => send(this.dispatcher, url, { what, authorization: this.auth.header(scope), headers: { accept: 'application/json' } }, this.o), this.o);
+    const res = await once();
+    if (res.status !== 401) return res;
+    const challenge = res.headers['www-authenticate'];
+    await drain(res);
+    if (!(await this.auth.challenge(challenge, scope, what))) {
+      return { ...res, body: emptyBody() };
+    }
+    return once();
+  }
+}
+
+function emptyBody(): HttpResponse['body'] {
+  // A drained 401 answer stands for itself; callers only read its status.
+  return Readable.from([]);
+}
+/**
+ * GET /v2/ with the credentials, then the first page of /v2/_catalog. `ok` means the registry
+ * speaks the Distribution API and accepts the credentials (or needs none).
+ */
+export async function pingRegistry(url: string, creds: Credentials, o: PingOptions = {}): Promise<PingResult> {
+  const base = baseUrl(url);
+  const dispatcher = dispatcherFor(o);
+  const s = new Session(base, dispatcher, creds, o);
+  try {
+    const res = await s.get('/v2/', CATALOG_SCOPE, `ping ${base.origin}`);
+    if (res.status === 401 || res.status === 403) {
+      const detail = await errorDetail(res).catch(() => '');
+      const who = creds.username !== undefined ? `the credentials of ${JSON.stringify(creds.username)}` : 'anonymous access (no credentials given)';
+      return { ok: false, status: res.status, message: `${base.origin} refused ${who} (HTTP ${res.status}${detail ? `: ${detail}` : ''})` };
+    }
+    if (res.status !== 200) {
+      const detail = await errorDetail(res).catch(() => '');
+      return { ok: false, status: res.status, message: `${base.origin}/v2/ answered HTTP ${res.status}${detail ? `: ${detail}` : ''}; is this an OCI/Docker registry?` };
+    }
+    await drain(res);
+    const out: PingResult = { ok: true, status: 200, message: `${base.origin} answers the Distribution API v2 and accepts ${creds.username !== undefined ? `the credentials of ${JSON.stringify(creds.username)}` : 'anonymous access'}` };
+    try {
+      const page = await catalogPage(s, `/v2/_catalog?n=${o.pageSize ?? 100}`);
+      if (page) out.repositories = page.repositories;
+    } catch {
+      // The catalog is optional (many hosted registries refuse it); the ping stands.
+    }
+    return out;
+  } catch (e) {
+    if (isVigilError(e) && e.code === 'unauthorized') return { ok: false, status: 401, message: e.message };
+    return { ok: false, status: 0, message: isVigilError(e) ? e.message : describeError(e) };
+  } finally {
+    await dispatcher.close();
+  }
+}
+
+async function catalogPage(s: Session, pathAndQuery: string): Promise<{ repositories: string[]; next?: string } | undefined> {
+  const what = `catalog of ${s.base.origin}`;
+  const res = await s.get(pathAndQuery, CATALOG_SCOPE, what);
+  if (res.status !== 200) {
+    await drain(res);
+    return undefined;
+  }
+  const doc = JSON.parse((await readCapped(res, CATALOG_MAX_BYTES, what)).toString('utf8')) as { repositories?: unknown };
+  const repositories = Array.isArray(doc.repositories) ? doc.repositories.filter((r): r is string => typeof r === 'string') : [];
+  return { repositories, next: nextLink(res.headers.link) };
+}
+
+/** The `rel="next"` target of a Link header (RFC 8288), as Distribution paginates catalog and tags. */
+export function nextLink(header: string | string[] | undefined): string | undefined {
+  const values = Array.isArray(header) ? header : header ? [header] : [];
+  for (const v of values) {
+    for (const part of v.split(/,(?=\s*<)/)) {
+      const m = /^\s*<([^>]*)>\s*(.*)$/.exec(part);
+      if (m && /(^|;)\s*rel="?next"?\s*(;|$)/i.test(m[2] ?? '')) return m[1];
+    }
+  }
+  return undefined;
+}
+
+/** Every repository of `/v2/_catalog`, following Link pagination (at most `limit` names). */
+export async function listCatalog(url: string, creds: Credentials, o: PingOptions & { limit?: number } = {}): Promise<string[]> {
+  const base = baseUrl(url);
+  const dispatcher = dispatcherFor(o);
+  const s = new Session(base, dispatcher, creds, o);
+  const limit = o.limit ?? Infinity;
+  const all: string[] = [];
+  try {
+    let next: string | undefined = `/v2/_catalog?n=${o.pageSize ?? 100}`;
+    for (let pages = 0; next && all.length < limit; pages++) {
+      if (pages > 10_000) throw new VigilError('registry-error', `catalog of ${base.origin}: too many pages`, { kind: 'registry' });
+      const target: URL = new URL(next, base);
+      if (target.origin !== base.origin) throw new VigilError('registry-error', `catalog of ${base.origin}: next page on another origin (${target.origin})`, { kind: 'registry' });
+      const page = await catalogPage(s, target.pathname + target.search);
+      if (!page) throw new VigilError('registry-error', `catalog of ${base.origin}: not served to these credentials`, { kind: 'registry' });
+      all.push(...page.repositories);
+      next = page.next;
+    }
+  } finally {
+    await dispatcher.close();
+  }
+  return all.slice(0, limit);
+}
