@@ -3,6 +3,7 @@
  * (OpenAPI, metrics), then domain services (store, auth), then routes. `buildApp` does not
  * listen; tests call `app.inject`, `startServer` adds the listener.
  */
+import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AuthService } from './auth/auth-service.js';
@@ -10,7 +11,9 @@ import { registerAuthHook } from './plugins/auth.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 import { registerMetrics } from './plugins/metrics.js';
 import { registerOpenApi } from './plugins/openapi.js';
+import { RegistryService } from './registries/registry-service.js';
 import { ROUTES } from './routes/index.js';
+import { SecretBox } from './secrets.js';
 import type { Store } from './store/open-store.js';
 import type { VigilServer } from './types.js';
 
@@ -20,6 +23,8 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Fastify's HTTPS options, when the app serves TLS itself. */
   https?: { cert: string | Buffer; key: string | Buffer } | null;
+  /** Key for secrets at rest (`<data-dir>/secret.key`); tests get a random one. */
+  secretKey?: Buffer;
   sessionTtlMs?: number;
   /** Injected clock, for lockout and expiry tests. */
   now?: () => Date;
@@ -42,7 +47,9 @@ export async function buildApp(o: BuildAppOptions): Promise<VigilServer> {
 
   // 2. domain services
   app.decorate('store', o.store);
-  app.decorate('auth', new AuthService(o.store.db, { sessionTtlMs: o.sessionTtlMs, now: o.now }));
+  const auth = new AuthService(o.store.db, { sessionTtlMs: o.sessionTtlMs, now: o.now });
+  app.decorate('auth', auth);
+  app.decorate('registries', new RegistryService(o.store.db, auth.audit, new SecretBox(o.secretKey ?? randomBytes(32)), o.now ?? (() => new Date())));
   registerAuthHook(app);
 
   // 3. routes

@@ -6,7 +6,7 @@
  * main.ts's error path. Loopback only; every wait is bounded; temp dirs are removed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Agent, fetch } from 'undici';
@@ -116,10 +116,15 @@ describe('vigil server (built)', () => {
       await dispatcher.close();
     }
     expect(await stop(first)).toBe(0);
+    // The key for registry credentials at rest: made on first start, owner-only, kept.
+    const keyFile = join(dataDir, 'secret.key');
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    const key = readFileSync(keyFile, 'utf8');
 
     // Second start: same certificate, the admin is not made again, the first password still works.
     const second = await started(start(['--listen', '127.0.0.1:0', '--data-dir', dataDir], { VIGIL_ADMIN_PASSWORD: 'another-password-2' }));
     expect(readFileSync(certFile, 'utf8')).toBe(cert);
+    expect(readFileSync(keyFile, 'utf8')).toBe(key);
     expect(second.stderr()).not.toContain('created user admin');
     expect(second.stderr()).not.toContain('self-signed');
     const d2 = new Agent({ connect: { ca: cert } });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { VigilError } from '../core/errors.js';
 import { buildApp } from './app.js';
 import { randomPassword } from './auth/passwords.js';
+import { loadOrCreateSecretKey } from './secrets.js';
 import { openStore } from './store/open-store.js';
 import { loadOrCreateTls } from './tls.js';
 
@@ -49,8 +50,10 @@ export async function runServer(o: ServerOptions): Promise<void> {
   let tls;
   try {
     tls = o.http ? null : await loadOrCreateTls({ dataDir, certFile: o.tlsCert, keyFile: o.tlsKey });
+    const secretKey = loadOrCreateSecretKey(dataDir);
     app = await buildApp({
       store,
+      secretKey,
       https: tls ? { cert: tls.cert, key: tls.key } : null,
       logger: { level: o.logLevel ?? env.VIGIL_LOG_LEVEL ?? 'info' },
     });

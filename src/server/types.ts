@@ -3,12 +3,14 @@ import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, Raw
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AuthService, Principal } from './auth/auth-service.js';
 import type { Scope } from './auth/scopes.js';
+import type { RegistryService } from './registries/registry-service.js';
 import type { Store } from './store/open-store.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     store: Store;
     auth: AuthService;
+    registries: RegistryService;
   }
   interface FastifyRequest {
     principal: Principal | null;

@@ -5,6 +5,7 @@
 import type { VigilServer } from '../types.js';
 import healthRoutes from './health.js';
 import authRoutes from './api/v1/auth/index.js';
+import registryRoutes from './api/v1/registries/index.js';
 import eventRoutes from './api/v1/events/index.js';
 import tokenRoutes from './api/v1/tokens/index.js';
 import userRoutes from './api/v1/users/index.js';
@@ -14,5 +15,6 @@ export const ROUTES: ReadonlyArray<{ prefix: string; plugin: (app: VigilServer) 
   { prefix: '/api/v1/auth', plugin: authRoutes },
   { prefix: '/api/v1/tokens', plugin: tokenRoutes },
   { prefix: '/api/v1/users', plugin: userRoutes },
+  { prefix: '/api/v1/registries', plugin: registryRoutes },
   { prefix: '/api/v1/events', plugin: eventRoutes },
 ];

@@ -55,6 +55,33 @@ const migrations: Record<string, Migration> = {
       for (const t of ['audit_events', 'api_tokens', 'sessions', 'users']) await db.schema.dropTable(t).execute();
     },
   },
+  '0002_registries': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('registries')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('username', 'text')
+        .addColumn('password_enc', 'text')
+        .addColumn('filters', 'text', (c) => c.notNull())
+        .addColumn('schedule', 'text', (c) => c.notNull())
+        .addColumn('rescan_after_db_update', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('layered_scan', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('repo_limit', 'integer')
+        .addColumn('tag_limit', 'integer')
+        .addColumn('use_proxy', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('insecure', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('ca_pem', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropTable('registries').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

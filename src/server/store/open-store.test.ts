@@ -27,7 +27,7 @@ describe.each([
     await b.ping();
     expect(await b.db.selectFrom('audit_events').select('action').execute()).toEqual([{ action: 'test' }]);
     const applied = await b.db.selectFrom('kysely_migration' as never).select('name' as never).execute();
-    expect(applied).toEqual([{ name: '0001_auth_and_audit' }]);
+    expect(applied).toEqual([{ name: '0001_auth_and_audit' }, { name: '0002_registries' }]);
     await b.close();
     await expect(b.ping()).rejects.toThrow();
   });
@@ -38,7 +38,7 @@ describe.each([
     const database = await databaseFor(join(dir, `race-${backend}`));
     const stores = await Promise.all([0, 1, 2].map(() => openStore({ dataDir: join(dir, `race-${backend}`), database })));
     const applied = await stores[0]!.db.selectFrom('kysely_migration' as never).select('name' as never).execute();
-    expect(applied).toEqual([{ name: '0001_auth_and_audit' }]);
+    expect(applied).toEqual([{ name: '0001_auth_and_audit' }, { name: '0002_registries' }]);
     await Promise.all(stores.map((s) => s.close()));
   });
 

@@ -52,8 +52,36 @@ export interface AuditEventsTable {
   ip: string | null;
 }
 
+export const REGISTRY_TYPES = ['docker-v2', 'harbor', 'gitlab', 'ghcr', 'nexus', 'jfrog', 'ecr', 'gcr', 'acr'] as const;
+export type RegistryType = (typeof REGISTRY_TYPES)[number];
+
+export interface RegistriesTable {
+  id: string;
+  name: string;
+  type: RegistryType;
+  /** http(s)://host[:port], no path */
+  url: string;
+  username: string | null;
+  /** AES-256-GCM ciphertext (src/server/secrets.ts); never the password itself. */
+  password_enc: string | null;
+  /** JSON array of `org/repo:tag` patterns with `*` */
+  filters: string;
+  /** JSON: {"kind":"manual"} | {"kind":"interval","minutes":N} | {"kind":"cron","expression":"…"} */
+  schedule: string;
+  rescan_after_db_update: number;
+  layered_scan: number;
+  repo_limit: number | null;
+  tag_limit: number | null;
+  use_proxy: number;
+  insecure: number;
+  ca_pem: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
+  registries: RegistriesTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   audit_events: AuditEventsTable;
@@ -64,3 +92,4 @@ export type NewUser = Insertable<UsersTable>;
 export type UserUpdate = Updateable<UsersTable>;
 export type ApiToken = Selectable<ApiTokensTable>;
 export type AuditEvent = Selectable<AuditEventsTable>;
+export type RegistryRow = Selectable<RegistriesTable>;

@@ -1,0 +1,121 @@
+/** /api/v1/registries: the registries to scan. Writers (admin, or a token with `write`) change them; readers list them. */
+import { Type, type Static } from 'typebox';
+import type { RegistryType } from '../../../../store/schema.js';
+import type { VigilServer } from '../../../../types.js';
+import { principalOf } from '../../../../types.js';
+import { IdParams, errors } from '../../../schemas.js';
+
+const RegistryTypeT = Type.Union([Type.Literal('docker-v2'), Type.Literal('harbor'), Type.Literal('gitlab'), Type.Literal('ghcr'), Type.Literal('nexus'), Type.Literal('jfrog'), Type.Literal('ecr'), Type.Literal('gcr'), Type.Literal('acr')]);
+// The schema must list exactly the types the store knows.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const _typesMatch: Same<Static<typeof RegistryTypeT>, RegistryType> = true;
+const ScheduleT = Type.Union([
+  Type.Object({ kind: Type.Literal('manual') }),
+  Type.Object({ kind: Type.Literal('interval'), minutes: Type.Integer() }),
+  Type.Object({ kind: Type.Literal('cron'), expression: Type.String() }),
+]);
+const ScheduleInT = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('manual'), Type.Literal('interval'), Type.Literal('cron')]),
+    minutes: Type.Optional(Type.Integer({ description: 'interval: every N minutes, 5 (5 minutes) to 10080 (7 days)' })),
+    expression: Type.Optional(Type.String({ maxLength: 256, description: 'cron: minute hour day-of-month month day-of-week' })),
+  },
+  { additionalProperties: false },
+);
+// Range checked by the service: with Ajv's type coercion a 0 would turn into null in a union.
+const Limit = Type.Union([Type.Integer({ description: '1 to 1000000, or null for none' }), Type.Null()]);
+const Nullable = (max: number) => Type.Union([Type.String({ maxLength: max }), Type.Null()]);
+
+const fields = {
+  name: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._ -]*$' }),
+  type: RegistryTypeT,
+  url: Type.String({ minLength: 1, maxLength: 2048, description: 'http(s)://host[:port]' }),
+  username: Nullable(256),
+  password: Type.Union([Type.String({ maxLength: 8192, description: 'write-only; stored encrypted, never returned' }), Type.Null()]),
+  filters: Type.Array(Type.String({ maxLength: 512 }), { minItems: 1, maxItems: 100, description: 'org/repo[:tag] with * wildcards' }),
+  schedule: ScheduleInT,
+  rescanAfterDbUpdate: Type.Boolean(),
+  layeredScan: Type.Boolean(),
+  repoLimit: Limit,
+  tagLimit: Limit,
+  useProxy: Type.Boolean(),
+  insecure: Type.Boolean(),
+  caPem: Nullable(65536),
+};
+
+const RegistryT = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  type: RegistryTypeT,
+  url: Type.String(),
+  username: Type.Union([Type.String(), Type.Null()]),
+  hasPassword: Type.Boolean(),
+  filters: Type.Array(Type.String()),
+  schedule: ScheduleT,
+  rescanAfterDbUpdate: Type.Boolean(),
+  layeredScan: Type.Boolean(),
+  repoLimit: Type.Union([Type.Integer(), Type.Null()]),
+  tagLimit: Type.Union([Type.Integer(), Type.Null()]),
+  useProxy: Type.Boolean(),
+  insecure: Type.Boolean(),
+  caPem: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+const CreateT = Type.Object(
+  {
+    name: fields.name,
+    type: fields.type,
+    url: fields.url,
+    username: Type.Optional(fields.username),
+    password: Type.Optional(fields.password),
+    filters: Type.Optional(fields.filters),
+    schedule: Type.Optional(fields.schedule),
+    rescanAfterDbUpdate: Type.Optional(fields.rescanAfterDbUpdate),
+    layeredScan: Type.Optional(fields.layeredScan),
+    repoLimit: Type.Optional(fields.repoLimit),
+    tagLimit: Type.Optional(fields.tagLimit),
+    useProxy: Type.Optional(fields.useProxy),
+    insecure: Type.Optional(fields.insecure),
+    caPem: Type.Optional(fields.caPem),
+  },
+  { additionalProperties: false },
+);
+const UpdateT = Type.Partial(Type.Object(fields), { additionalProperties: false, minProperties: 1 });
+
+const TestResultT = Type.Object({ ok: Type.Boolean(), status: Type.Integer(), message: Type.String(), repositories: Type.Optional(Type.Array(Type.String())) });
+
+export default async function registryRoutes(app: VigilServer): Promise<void> {
+  app.get('/', { config: { scope: 'read' }, schema: { tags: ['registries'], summary: 'list registries (never their passwords)', response: { 200: Type.Object({ registries: Type.Array(RegistryT) }), ...errors(401, 403) } } }, async () => ({
+    registries: await app.registries.list(),
+  }));
+
+  app.get('/:id', { config: { scope: 'read' }, schema: { tags: ['registries'], summary: 'one registry', params: IdParams, response: { 200: RegistryT, ...errors(401, 403, 404) } } }, async (req) =>
+    app.registries.get(req.params.id),
+  );
+
+  app.post('/', { config: { scope: 'write' }, schema: { tags: ['registries'], summary: 'add a registry', body: CreateT, response: { 201: RegistryT, ...errors(400, 401, 403, 409) } } }, async (req, reply) =>
+    reply.status(201).send(await app.registries.create(principalOf(req), req.body, req.ip)),
+  );
+
+  app.patch(
+    '/:id',
+    { config: { scope: 'write' }, schema: { tags: ['registries'], summary: 'change some fields of a registry (password: a string sets it, null clears it)', params: IdParams, body: UpdateT, response: { 200: RegistryT, ...errors(400, 401, 403, 404, 409) } } },
+    async (req) => app.registries.update(principalOf(req), req.params.id, req.body, req.ip),
+  );
+
+  app.delete('/:id', { config: { scope: 'write' }, schema: { tags: ['registries'], summary: 'remove a registry', params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } } }, async (req, reply) => {
+    await app.registries.delete(principalOf(req), req.params.id, req.ip);
+    return reply.status(204).send(null);
+  });
+
+  app.post(
+    '/:id/test',
+    {
+      config: { scope: 'write' },
+      schema: { tags: ['registries'], summary: 'test connection: GET /v2/ with the stored credentials, and the first catalog page', params: IdParams, response: { 200: TestResultT, ...errors(401, 403, 404) } },
+    },
+    async (req) => app.registries.test(principalOf(req), req.params.id, req.ip),
+  );
+}
