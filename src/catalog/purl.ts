@@ -1,9 +1,9 @@
 import { PackageURL } from 'packageurl-js';
-import type { OsInfo, PackageType } from '../core/types.js';
+import type { OsInfo } from '../core/types.js';
 import type { FoundPackage } from './types.js';
 
-/** rpm purl namespaces by os-release ID (purl-spec: the vendor). */
-const RPM_NAMESPACE: Record<string, string> = {
+/** rpm purl namespaces by os-release ID (purl-spec: the vendor). The SBOM reader inverts it. */
+export const RPM_NAMESPACE: Record<string, string> = {
   rhel: 'redhat',
   centos: 'centos',
   rocky: 'rocky',
@@ -21,19 +21,6 @@ const RPM_NAMESPACE: Record<string, string> = {
   photon: 'photon',
 };
 
-const PURL_TYPE: Record<PackageType, string> = {
-  deb: 'deb',
-  apk: 'apk',
-  rpm: 'rpm',
-  npm: 'npm',
-  pypi: 'pypi',
-  golang: 'golang',
-  maven: 'maven',
-  cargo: 'cargo',
-  gem: 'gem',
-  composer: 'composer',
-  nuget: 'nuget',
-};
 
 function splitLast(name: string, sep: string): [string | undefined, string] {
   const i = name.lastIndexOf(sep);
@@ -108,7 +95,7 @@ export function purlFor(pkg: FoundPackage, os: OsInfo | undefined): string {
   }
 
   try {
-    return new PackageURL(PURL_TYPE[pkg.type], namespace, name, version, Object.keys(qualifiers).length ? qualifiers : undefined, undefined).toString();
+    return new PackageURL(pkg.type /* Vigil's package types are purl-spec type names */, namespace, name, version, Object.keys(qualifiers).length ? qualifiers : undefined, undefined).toString();
   } catch {
     // A name that purl-spec rejects (e.g. an empty npm name part) must not abort the scan.
     return new PackageURL('generic', undefined, pkg.name || 'unknown', version, { type: pkg.type }, undefined).toString();

@@ -1,5 +1,6 @@
 import { PackageURL } from 'packageurl-js';
 import type { OsInfo, Package, PackageType } from '../core/types.js';
+import { RPM_NAMESPACE } from '../catalog/purl.js';
 
 /** purl type → Vigil package type (purl-spec names, plus the aliases other tools write). */
 const TYPE: Record<string, PackageType> = {
@@ -17,21 +18,9 @@ const TYPE: Record<string, PackageType> = {
   nuget: 'nuget',
 };
 
-/** rpm purl namespaces (vendors) → os-release ID, the inverse of the catalog's map. */
-const RPM_FAMILY: Record<string, string> = {
-  redhat: 'rhel',
-  centos: 'centos',
-  rocky: 'rocky',
-  almalinux: 'almalinux',
-  fedora: 'fedora',
-  amazon: 'amzn',
-  oracle: 'ol',
-  opensuse: 'opensuse-leap',
-  suse: 'sles',
-  mariner: 'mariner',
-  azurelinux: 'azurelinux',
-  photon: 'photon',
-};
+/** rpm purl namespaces (vendors) → os-release ID: the catalog's map inverted (first ID wins). */
+const RPM_FAMILY: Record<string, string> = {};
+for (const [family, vendor] of Object.entries(RPM_NAMESPACE)) RPM_FAMILY[vendor] ??= family;
 
 export interface ParsedPurl {
   pkg: Omit<Package, 'locations'> & { locations: string[] };
