@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { VigilError, isVigilError } from '../../core/errors.js';
 import { backoffDelay, isRetriableStatus, parseRetryAfter } from '../../core/retry.js';
 
@@ -19,6 +19,10 @@ export interface HttpResponse {
 export interface TransportOptions {
   insecure?: boolean;
   caFiles?: string[];
+  /** Extra trusted CAs as PEM text (the controller keeps them in its DB, not in files). */
+  caPems?: string[];
+  /** Honour HTTPS_PROXY/HTTP_PROXY/NO_PROXY (default true). */
+  useProxy?: boolean;
   /** Headers timeout and, for small documents, body idle timeout (ms). */
   timeoutMs?: number;
   retries?: number;
@@ -96,17 +100,17 @@ export function createDispatcher(opts: TransportOptions): Dispatcher {
     rejectUnauthorized: !opts.insecure,
     timeout: Math.min(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, 30_000),
   };
-  if (opts.caFiles?.length) {
-    const extra = opts.caFiles.map((f) => {
-      try {
-        return readFileSync(f, 'utf8');
-      } catch (e) {
-        throw new VigilError('bad-ca-file', `cannot read CA file ${f}: ${(e as Error).message}`, { kind: 'usage', cause: e });
-      }
-    });
-    // `ca` replaces Node's bundled roots, so keep them.
-    tls.ca = [...rootCertificates, ...extra];
-  }
+  const extra = (opts.caFiles ?? []).map((f) => {
+    try {
+      return readFileSync(f, 'utf8');
+    } catch (e) {
+      throw new VigilError('bad-ca-file', `cannot read CA file ${f}: ${(e as Error).message}`, { kind: 'usage', cause: e });
+    }
+  });
+  extra.push(...(opts.caPems ?? []));
+  // `ca` replaces Node's bundled roots, so keep them.
+  if (extra.length) tls.ca = [...rootCertificates, ...extra];
+  if (opts.useProxy === false) return new Agent({ connect: tls });
   return new EnvHttpProxyAgent({
     connect: tls,
     requestTls: tls,

@@ -4,11 +4,10 @@
  * redirects and retries as image pulls. Failures are answers (`ok: false`), not exceptions.
  */
 import { Readable } from 'node:stream';
-import { rootCertificates } from 'node:tls';
-import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { VigilError, describeError, isVigilError } from '../../core/errors.js';
 import { Authenticator, type Credentials } from './auth.js';
-import { drain, errorDetail, readCapped, send, withRetries, type HttpResponse, type TransportOptions } from './http.js';
+import { createDispatcher, drain, errorDetail, readCapped, send, withRetries, type HttpResponse, type TransportOptions } from './http.js';
 
 export interface PingOptions extends Omit<TransportOptions, 'caFiles'> {
   /** Extra trusted CA certificates, PEM text (kept in the controller's DB, not in files). */
@@ -31,11 +30,9 @@ export interface PingResult {
 const CATALOG_MAX_BYTES = 4 * 1024 * 1024;
 const CATALOG_SCOPE = 'registry:catalog:*';
 
+/** The image client's dispatcher, with the CA as PEM text and the proxy switch the controller stores. */
 function dispatcherFor(o: PingOptions): Dispatcher {
-  const tls: { ca?: string[]; rejectUnauthorized: boolean; timeout: number } = { rejectUnauthorized: !o.insecure, timeout: Math.min(o.timeoutMs ?? 30_000, 30_000) };
-  if (o.caPem) tls.ca = [...rootCertificates, o.caPem];
-  if (o.useProxy === false) return new Agent({ connect: tls });
-  return new EnvHttpProxyAgent({ connect: tls, requestTls: tls, ...(tls.ca ? { proxyTls: { ca: tls.ca } } : {}) });
+  return createDispatcher({ ...o, timeoutMs: Math.min(o.timeoutMs ?? 30_000, 30_000), ...(o.caPem ? { caPems: [o.caPem] } : {}) });
 }
 
 function baseUrl(url: string): URL {
