@@ -13,12 +13,8 @@ export function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
-/** Findings per severity, every severity present (the report's `summary`). */
-export function summarize(findings: readonly Finding[]): Record<Severity, number> {
-  const out = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  for (const f of findings) out[f.severity] = (out[f.severity] ?? 0) + 1;
-  return out;
-}
+/** Findings per severity, every severity present (the report's `summary`): the reporters' count. */
+export { countSeverities as summarize } from '../report/json/canonical.js';
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
