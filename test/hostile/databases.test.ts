@@ -2,22 +2,15 @@
  * Malformed package databases (and other cataloged files) inside an otherwise valid image.
  * The scan goes on: a warning names the bad file, and every other package is still reported.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { assertBuilt, runVigil, tempDir } from './helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { runVigil } from './helpers/cli.js';
+import { useWorkspace } from './helpers/workspace.js';
 import { BASE_PACKAGES, baseEntries, writeOciLayout } from './helpers/images.js';
 import { pkgIds, scanRef } from './helpers/scan.js';
 import { makeTar, type TarEntry } from './helpers/tar.js';
 
-let root: string;
-let cleanup: () => Promise<void>;
-let n = 0;
-
-beforeAll(async () => {
-  assertBuilt();
-  ({ dir: root, cleanup } = await tempDir());
-});
-afterAll(async () => cleanup());
+const ws = useWorkspace();
+const fresh = ws.fresh;
 
 /** Deterministic junk bytes. */
 function junk(len: number, seed = 1): Buffer {
@@ -35,7 +28,7 @@ const SQLITE_MAGIC = Buffer.from('SQLite format 3\0');
 
 /** The base image plus the bad file(s) in a second layer. */
 async function withBad(bad: TarEntry[]): Promise<string> {
-  const img = await writeOciLayout(join(root, `img${n++}`), { layers: [{ tar: makeTar(baseEntries()) }, { tar: makeTar(bad) }] });
+  const img = await writeOciLayout(fresh(), { layers: [{ tar: makeTar(baseEntries()) }, { tar: makeTar(bad) }] });
   return img.ref;
 }
 

@@ -4,25 +4,18 @@
  * absurdly deep paths and layers with very many entries. None may crash, hang or read anything
  * outside the image; the packages that are really there must still be found.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveInRoot } from '../../src/engine/paths.js';
-import { assertBuilt, expectCleanFailure, runVigil, tempDir } from './helpers/cli.js';
+import { expectCleanFailure, runVigil, tempDir } from './helpers/cli.js';
+import { useWorkspace } from './helpers/workspace.js';
 import { BASE_PACKAGES, DPKG_STATUS, baseEntries, writeOciLayout, type Compression } from './helpers/images.js';
 import { pkgIds, scanRef, warningCodes } from './helpers/scan.js';
 import { makeTar, tarEntryBlocks, TAR_END, type TarEntry } from './helpers/tar.js';
 
-let root: string;
-let cleanup: () => Promise<void>;
-let n = 0;
-const fresh = (): string => join(root, `img${n++}`);
-
-beforeAll(async () => {
-  assertBuilt();
-  ({ dir: root, cleanup } = await tempDir());
-});
-afterAll(async () => cleanup());
+const ws = useWorkspace();
+const fresh = ws.fresh;
 
 const EVIL_STATUS = 'Package: evil\nStatus: install ok installed\nVersion: 6.6.6\nArchitecture: all\n\n';
 const EVIL_OS = 'ID=evil-host\nVERSION_ID="666"\n';

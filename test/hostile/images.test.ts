@@ -3,24 +3,17 @@
  * that disagree with manifests, media types Vigil does not read, missing or garbage files, and
  * bad command lines. Every case is exit 2 with exactly one `vigil: <code>: <message>` line.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { assertBuilt, expectCleanFailure, runVigil, tempDir } from './helpers/cli.js';
+import { expectCleanFailure, runVigil } from './helpers/cli.js';
+import { useWorkspace } from './helpers/workspace.js';
 import { MEDIA, addJsonBlob, baseEntries, makeDockerArchive, sha256, writeOciLayout, zstd } from './helpers/images.js';
 import { makeTar } from './helpers/tar.js';
 
-let root: string;
-let cleanup: () => Promise<void>;
-let n = 0;
-const fresh = (): string => join(root, `img${n++}`);
-
-beforeAll(async () => {
-  assertBuilt();
-  ({ dir: root, cleanup } = await tempDir());
-});
-afterAll(async () => cleanup());
+const ws = useWorkspace();
+const fresh = ws.fresh;
 
 const goodTar = (): Buffer => makeTar(baseEntries());
 const good = (dir = fresh()) => writeOciLayout(dir, { layers: [{ tar: goodTar() }] });
@@ -242,7 +235,7 @@ describe('missing files', () => {
   });
 
   it('an OCI directory that does not exist', async () => {
-    expectCleanFailure(await scan(`oci:${join(root, 'nope')}`), 'not-oci-layout');
+    expectCleanFailure(await scan(`oci:${join(ws.root, 'nope')}`), 'not-oci-layout');
   });
 
   it('an OCI layout without index.json', async () => {
@@ -263,11 +256,11 @@ describe('missing files', () => {
   });
 
   it('a docker-archive that does not exist', async () => {
-    expectCleanFailure(await scan(`docker-archive:${join(root, 'nope.tar')}`), 'not-found');
+    expectCleanFailure(await scan(`docker-archive:${join(ws.root, 'nope.tar')}`), 'not-found');
   });
 
   it('a docker-archive that is a directory', async () => {
-    expectCleanFailure(await scan(`docker-archive:${root}`), /^(unreadable|corrupt-archive)$/);
+    expectCleanFailure(await scan(`docker-archive:${ws.root}`), /^(unreadable|corrupt-archive)$/);
   });
 });
 
@@ -406,12 +399,12 @@ describe('broken docker-archives', () => {
 
 describe('scan targets that are not directories (rootfs)', () => {
   it('a rootfs that does not exist', async () => {
-    expectCleanFailure(await runVigil(['scan', 'rootfs', join(root, 'missing')]), 'not-found');
+    expectCleanFailure(await runVigil(['scan', 'rootfs', join(ws.root, 'missing')]), 'not-found');
   });
 
   it('a rootfs that is a file', async () => {
     const f = fresh();
-    await mkdir(root, { recursive: true });
+    await mkdir(ws.root, { recursive: true });
     await writeFile(f, 'x');
     expectCleanFailure(await runVigil(['scan', 'rootfs', f]), 'not-a-directory');
   });

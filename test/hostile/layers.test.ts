@@ -2,27 +2,20 @@
  * Broken layer blobs: corrupt or truncated gzip and zstd, data that is no tar at all, a diffId
  * that does not match, and decompression bombs. Each must end the scan with exit 2 and one line.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { openImage } from '../../src/image/index.js';
 import { scanImage } from '../../src/engine/scan.js';
 import { isVigilError } from '../../src/core/errors.js';
-import { assertBuilt, expectCleanFailure, runVigil, tempDir } from './helpers/cli.js';
+import { expectCleanFailure, runVigil, tempDir } from './helpers/cli.js';
+import { useWorkspace } from './helpers/workspace.js';
 import { baseEntries, compress, sha256, writeOciLayout, zstd, type LayerSpec } from './helpers/images.js';
 import { makeTar } from './helpers/tar.js';
 
-let root: string;
-let cleanup: () => Promise<void>;
-let n = 0;
-const fresh = (): string => join(root, `img${n++}`);
-
-beforeAll(async () => {
-  assertBuilt();
-  ({ dir: root, cleanup } = await tempDir());
-});
-afterAll(async () => cleanup());
+const ws = useWorkspace();
+const fresh = ws.fresh;
 
 const goodTar = (): Buffer => makeTar(baseEntries());
 
