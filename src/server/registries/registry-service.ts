@@ -10,6 +10,7 @@ import type { Principal } from '../auth/auth-service.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import type { SecretBox } from '../secrets.js';
 import type { Database, RegistriesTable, RegistryRow, RegistryType } from '../store/schema.js';
+import type { Updateable } from 'kysely';
 
 export const INTERVAL_MIN_MINUTES = 5;
 export const INTERVAL_MAX_MINUTES = 7 * 24 * 60;
@@ -31,6 +32,7 @@ export interface RegistryInput {
   useProxy?: boolean;
   insecure?: boolean;
   caPem?: string | null;
+  scanConcurrency?: number;
 }
 
 export interface RegistryView {
@@ -50,6 +52,9 @@ export interface RegistryView {
   useProxy: boolean;
   insecure: boolean;
   caPem: string | null;
+  /** Scans of this registry that may run at once. */
+  scanConcurrency: number;
+  lastCrawl: { at: string | null; status: string | null; error: string | null };
   createdAt: string;
   updatedAt: string;
 }
@@ -145,6 +150,12 @@ function checkLimit(what: string, n: number | null | undefined): void {
   if (n !== null && n !== undefined && !(Number.isInteger(n) && n >= 1 && n <= 1_000_000)) throw badRequest(`${what} must be from 1 to 1000000, or null for no limit, not ${n}`);
 }
 
+export const MAX_SCAN_CONCURRENCY = 16;
+
+function checkConcurrency(n: number | undefined): void {
+  if (n !== undefined && !(Number.isInteger(n) && n >= 1 && n <= MAX_SCAN_CONCURRENCY)) throw badRequest(`scanConcurrency must be from 1 to ${MAX_SCAN_CONCURRENCY}, not ${n}`);
+}
+
 const flag = (b: boolean | undefined, dflt = false) => ((b ?? dflt) ? 1 : 0);
 
 export class RegistryService {
@@ -184,10 +195,11 @@ export class RegistryService {
     if (o.password && !o.username) throw badRequest('a password needs a username');
     checkLimit('repoLimit', o.repoLimit);
     checkLimit('tagLimit', o.tagLimit);
+    checkConcurrency(o.scanConcurrency);
     await this.nameFree(o.name);
     const id = randomUUID();
     const at = this.now().toISOString();
-    const row: RegistriesTable = {
+    const row: RegistryRow = {
       id,
       name: o.name,
       type: o.type,
@@ -205,6 +217,10 @@ export class RegistryService {
       ca_pem: o.caPem || null,
       created_at: at,
       updated_at: at,
+      last_crawl_at: null,
+      last_crawl_status: null,
+      last_crawl_error: null,
+      scan_concurrency: o.scanConcurrency ?? 2,
     };
     await this.db.insertInto('registries').values(row).execute();
     await this.audit.record({ actor: actor.username, action: 'registry.create', target: id, detail: { name: o.name, type: o.type, url, username: row.username, hasPassword: row.password_enc !== null }, ip });
@@ -213,7 +229,7 @@ export class RegistryService {
 
   async update(actor: Principal, id: string, o: Partial<RegistryInput>, ip: string): Promise<RegistryView> {
     const cur = await this.row(id);
-    const set: Partial<RegistriesTable> = {};
+    const set: Updateable<RegistriesTable> = {};
     if (o.name !== undefined && o.name !== cur.name) {
       await this.nameFree(o.name, id);
       set.name = o.name;
@@ -233,13 +249,15 @@ export class RegistryService {
     checkLimit('tagLimit', o.tagLimit);
     if (o.repoLimit !== undefined) set.repo_limit = o.repoLimit;
     if (o.tagLimit !== undefined) set.tag_limit = o.tagLimit;
+    checkConcurrency(o.scanConcurrency);
+    if (o.scanConcurrency !== undefined) set.scan_concurrency = o.scanConcurrency;
     if (o.useProxy !== undefined) set.use_proxy = flag(o.useProxy);
     if (o.insecure !== undefined) set.insecure = flag(o.insecure);
     if (o.caPem !== undefined) {
       if (o.caPem) checkCa(o.caPem);
       set.ca_pem = o.caPem || null;
     }
-    const next = { ...cur, ...set };
+    const next = { ...cur, ...set } as RegistryRow;
     if (next.password_enc && !next.username) throw badRequest('a password needs a username');
     set.updated_at = this.now().toISOString();
     await this.db.updateTable('registries').set(set).where('id', '=', id).execute();
@@ -282,6 +300,8 @@ function toView(r: RegistryRow): RegistryView {
     useProxy: r.use_proxy === 1,
     insecure: r.insecure === 1,
     caPem: r.ca_pem,
+    scanConcurrency: r.scan_concurrency,
+    lastCrawl: { at: r.last_crawl_at, status: r.last_crawl_status, error: r.last_crawl_error },
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

@@ -82,6 +82,116 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('registries').execute();
     },
   },
+  '0003_scanning': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // What a crawl remembers of each registry.
+      for (const [col, type] of [
+        ['last_crawl_at', 'text'],
+        ['last_crawl_status', 'text'],
+        ['last_crawl_error', 'text'],
+      ] as const) {
+        await db.schema.alterTable('registries').addColumn(col, type).execute();
+      }
+      await db.schema.alterTable('registries').addColumn('scan_concurrency', 'integer', (c) => c.notNull().defaultTo(2)).execute();
+      // One row per image digest ever scanned: the inventory is kept so that a new DB re-matches without a pull.
+      await db.schema
+        .createTable('images')
+        .addColumn('digest', 'text', (c) => c.primaryKey())
+        .addColumn('manifest_digest', 'text')
+        .addColumn('config_digest', 'text', (c) => c.notNull())
+        .addColumn('platform', 'text', (c) => c.notNull())
+        .addColumn('os', 'text')
+        .addColumn('layers', 'text', (c) => c.notNull())
+        .addColumn('package_count', 'integer', (c) => c.notNull())
+        .addColumn('inventory_gz', 'text', (c) => c.notNull())
+        .addColumn('scanned_at', 'text', (c) => c.notNull())
+        .addColumn('scan_ms', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('image_results')
+        .addColumn('digest', 'text', (c) => c.primaryKey().references('images.digest').onDelete('cascade'))
+        .addColumn('db_built_at', 'text', (c) => c.notNull())
+        .addColumn('matched_at', 'text', (c) => c.notNull())
+        .addColumn('summary', 'text', (c) => c.notNull())
+        .addColumn('finding_keys', 'text', (c) => c.notNull())
+        .addColumn('report_gz', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('registry_tags')
+        .addColumn('registry_id', 'text', (c) => c.notNull().references('registries.id').onDelete('cascade'))
+        .addColumn('repository', 'text', (c) => c.notNull())
+        .addColumn('tag', 'text', (c) => c.notNull())
+        .addColumn('digest', 'text', (c) => c.notNull())
+        .addColumn('first_seen', 'text', (c) => c.notNull())
+        .addColumn('last_seen', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('registry_tags_pk', ['registry_id', 'repository', 'tag'])
+        .execute();
+      await db.schema.createIndex('registry_tags_digest').on('registry_tags').column('digest').execute();
+      await db.schema
+        .createTable('scan_jobs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('registry_id', 'text', (c) => c.references('registries.id').onDelete('cascade'))
+        .addColumn('reference', 'text', (c) => c.notNull())
+        .addColumn('repository', 'text')
+        .addColumn('tag', 'text')
+        .addColumn('digest', 'text')
+        .addColumn('priority', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('max_attempts', 'integer', (c) => c.notNull())
+        .addColumn('not_before', 'text', (c) => c.notNull())
+        .addColumn('progress', 'text')
+        .addColumn('error', 'text')
+        .addColumn('requested_by', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'text')
+        .addColumn('finished_at', 'text')
+        .execute();
+      await db.schema.createIndex('scan_jobs_status').on('scan_jobs').columns(['status', 'priority', 'not_before']).execute();
+      await db.schema.createIndex('scan_jobs_digest').on('scan_jobs').columns(['digest', 'status']).execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      for (const t of ['scan_jobs', 'registry_tags', 'image_results', 'images']) await db.schema.dropTable(t).execute();
+      for (const c of ['last_crawl_at', 'last_crawl_status', 'last_crawl_error', 'scan_concurrency']) await db.schema.alterTable('registries').dropColumn(c).execute();
+    },
+  },
+  '0004_webhooks': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('webhooks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('format', 'text', (c) => c.notNull())
+        .addColumn('categories', 'text', (c) => c.notNull())
+        .addColumn('enabled', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('secret_enc', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropTable('webhooks').execute();
+    },
+  },
+  '0005_event_categories': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The category is the action's prefix, stored so that the events API filters on an index.
+      await db.schema.alterTable('audit_events').addColumn('category', 'text', (c) => c.notNull().defaultTo('')).execute();
+      const d = db as unknown as Kysely<{ audit_events: { action: string; category: string } }>;
+      for (const { action } of await d.selectFrom('audit_events').select('action').distinct().execute()) {
+        await d.updateTable('audit_events').set({ category: action.split('.')[0] ?? action }).where('action', '=', action).execute();
+      }
+      await db.schema.createIndex('audit_events_category').on('audit_events').columns(['category', 'at', 'id']).execute();
+      await db.schema.createIndex('audit_events_action').on('audit_events').columns(['action', 'at', 'id']).execute();
+      await db.schema.createIndex('audit_events_target').on('audit_events').columns(['target', 'at', 'id']).execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      for (const i of ['audit_events_category', 'audit_events_action', 'audit_events_target']) await db.schema.dropIndex(i).execute();
+      await db.schema.alterTable('audit_events').dropColumn('category').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

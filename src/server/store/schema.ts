@@ -46,6 +46,8 @@ export interface AuditEventsTable {
   /** user name, or null for the server itself and for anonymous failures */
   actor: string | null;
   action: string;
+  /** The action's prefix (`scan` for `scan.finished`), kept as a column to filter and index on. */
+  category: string;
   target: string | null;
   /** JSON object with details */
   detail: string;
@@ -77,6 +79,100 @@ export interface RegistriesTable {
   ca_pem: string | null;
   created_at: string;
   updated_at: string;
+  last_crawl_at: string | null;
+  /** 'running' | 'ok' | 'failed' */
+  last_crawl_status: string | null;
+  last_crawl_error: string | null;
+  /** Scans of this registry that may run at once (per-registry limit). */
+  scan_concurrency: Generated<number>;
+}
+
+/** One scanned image, by the digest its tag resolved to; the inventory stays for re-matching. */
+export interface ImagesTable {
+  digest: string;
+  /** The platform manifest actually read, when `digest` is an index. */
+  manifest_digest: string | null;
+  config_digest: string;
+  platform: string;
+  /** "debian 12" */
+  os: string | null;
+  /** JSON array of {diffId, digest, size, createdBy} */
+  layers: string;
+  package_count: number;
+  /** gzip + base64 of the Inventory JSON */
+  inventory_gz: string;
+  scanned_at: string;
+  scan_ms: number;
+}
+
+/** The latest match of an image's inventory against the installed vulnerability DB. */
+export interface ImageResultsTable {
+  digest: string;
+  db_built_at: string;
+  matched_at: string;
+  /** JSON {critical, high, medium, low, negligible, unknown, total, fixable} */
+  summary: string;
+  /** JSON sorted array of "vulnId package@version": what gained/lost is computed from */
+  finding_keys: string;
+  /** gzip + base64 of the ScanReport JSON */
+  report_gz: string;
+}
+
+export interface RegistryTagsTable {
+  registry_id: string;
+  repository: string;
+  tag: string;
+  digest: string;
+  first_seen: string;
+  last_seen: string;
+}
+
+export const JOB_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const JOB_SOURCES = ['registry', 'ci', 'api'] as const;
+export type JobSource = (typeof JOB_SOURCES)[number];
+
+/** The persistent scan queue. */
+export interface ScanJobsTable {
+  id: string;
+  source: JobSource;
+  registry_id: string | null;
+  /** What a worker pulls: host[:port]/repo@digest (or a tag for CI scans before resolution). */
+  reference: string;
+  repository: string | null;
+  tag: string | null;
+  digest: string | null;
+  priority: Generated<number>;
+  status: JobStatus;
+  attempts: Generated<number>;
+  max_attempts: number;
+  /** Not claimed before this time (backoff). */
+  not_before: string;
+  progress: string | null;
+  error: string | null;
+  requested_by: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export const WEBHOOK_FORMATS = ['json', 'slack'] as const;
+export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
+
+/** Notification targets (NeuVector's webhooks): events are POSTed to `url` as they are recorded. */
+export interface WebhooksTable {
+  id: string;
+  name: string;
+  /** http(s) URL without credentials */
+  url: string;
+  format: WebhookFormat;
+  /** JSON array of event categories; empty = every category */
+  categories: string;
+  enabled: number;
+  /** AES-256-GCM ciphertext of the HMAC key (src/server/secrets.ts); never the key itself. */
+  secret_enc: string | null;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface Database {
@@ -85,6 +181,11 @@ export interface Database {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   audit_events: AuditEventsTable;
+  webhooks: WebhooksTable;
+  images: ImagesTable;
+  image_results: ImageResultsTable;
+  registry_tags: RegistryTagsTable;
+  scan_jobs: ScanJobsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -93,3 +194,6 @@ export type UserUpdate = Updateable<UsersTable>;
 export type ApiToken = Selectable<ApiTokensTable>;
 export type AuditEvent = Selectable<AuditEventsTable>;
 export type RegistryRow = Selectable<RegistriesTable>;
+export type WebhookRow = Selectable<WebhooksTable>;
+export type ImageRow = Selectable<ImagesTable>;
+export type ScanJob = Selectable<ScanJobsTable>;

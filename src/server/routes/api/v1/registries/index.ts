@@ -41,6 +41,7 @@ const fields = {
   useProxy: Type.Boolean(),
   insecure: Type.Boolean(),
   caPem: Nullable(65536),
+  scanConcurrency: Type.Integer({ description: 'scans of this registry that may run at once, 1 to 16 (default 2)' }),
 };
 
 const RegistryT = Type.Object({
@@ -59,6 +60,8 @@ const RegistryT = Type.Object({
   useProxy: Type.Boolean(),
   insecure: Type.Boolean(),
   caPem: Type.Union([Type.String(), Type.Null()]),
+  scanConcurrency: Type.Integer(),
+  lastCrawl: Type.Object({ at: Type.Union([Type.String(), Type.Null()]), status: Type.Union([Type.String(), Type.Null()]), error: Type.Union([Type.String(), Type.Null()]) }),
   createdAt: Type.String(),
   updatedAt: Type.String(),
 });
@@ -79,6 +82,7 @@ const CreateT = Type.Object(
     useProxy: Type.Optional(fields.useProxy),
     insecure: Type.Optional(fields.insecure),
     caPem: Type.Optional(fields.caPem),
+    scanConcurrency: Type.Optional(fields.scanConcurrency),
   },
   { additionalProperties: false },
 );
