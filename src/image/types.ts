@@ -64,6 +64,12 @@ export interface ImageOptions {
   password?: string;
   /** Extra CA certificates (PEM file paths) to trust for registries. */
   caFiles?: string[];
+  /** Extra CA certificates as PEM text (the controller keeps them in its database). */
+  caPems?: string[];
+  /** Use HTTPS_PROXY/HTTP_PROXY/NO_PROXY from the environment (default true). */
+  useProxy?: boolean;
+  /** The registry speaks plain HTTP (a controller registry configured with an http:// URL). */
+  plainHttp?: boolean;
   /** Per-request timeout (ms) for registry calls; default 60 s for headers, 10 min for blobs idle. */
   timeoutMs?: number;
   /** Retries for 429/5xx/network errors (default 4). */

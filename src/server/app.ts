@@ -11,7 +11,12 @@ import { registerAuthHook } from './plugins/auth.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 import { registerMetrics } from './plugins/metrics.js';
 import { registerOpenApi } from './plugins/openapi.js';
+import { Notifier, type NotifierOptions } from './notify/notifier.js';
+import { WebhookService } from './notify/webhook-service.js';
 import { RegistryService } from './registries/registry-service.js';
+import { ScanService, type ScanServiceOptions } from './scans/scan-service.js';
+import { VulnDbHolder } from './scans/vulndb.js';
+import { defaultDbPath } from '../vulndb/paths.js';
 import { ROUTES } from './routes/index.js';
 import { SecretBox } from './secrets.js';
 import type { Store } from './store/open-store.js';
@@ -28,6 +33,12 @@ export interface BuildAppOptions {
   sessionTtlMs?: number;
   /** Injected clock, for lockout and expiry tests. */
   now?: () => Date;
+  /** The vulnerability DB the controller matches with (default: as the CLI, $VIGIL_DB or the data dir's). */
+  vulnDbPath?: string;
+  /** Scan workers, timeouts, retries, poll intervals; the workers start with `app.scans.start()`. */
+  scan?: Partial<ScanServiceOptions>;
+  /** Webhook delivery: timeouts, attempts, backoff, queue bound (tests shorten them). */
+  notify?: NotifierOptions;
 }
 
 export async function buildApp(o: BuildAppOptions): Promise<VigilServer> {
@@ -50,6 +61,22 @@ export async function buildApp(o: BuildAppOptions): Promise<VigilServer> {
   const auth = new AuthService(o.store.db, { sessionTtlMs: o.sessionTtlMs, now: o.now });
   app.decorate('auth', auth);
   app.decorate('registries', new RegistryService(o.store.db, auth.audit, new SecretBox(o.secretKey ?? randomBytes(32)), o.now ?? (() => new Date())));
+  const webhooks = new WebhookService(o.store.db, auth.audit, new SecretBox(o.secretKey ?? randomBytes(32)), o.now ?? (() => new Date()));
+  app.decorate('webhooks', webhooks);
+  const notifier = new Notifier({ audit: auth.audit, source: webhooks, log: app.log.child({ component: 'notifier' }), metrics: app.metrics, now: o.now }, o.notify);
+  app.decorate('notifier', notifier);
+  // Pending deliveries are abandoned, not awaited: a shutdown must not wait on someone else's server.
+  app.addHook('onClose', () => notifier.close());
+  const vulndb = new VulnDbHolder(o.vulnDbPath ?? defaultDbPath(), { now: o.now });
+  app.decorate('vulndb', vulndb);
+  const registries = app.registries;
+  const scans = new ScanService({ db: o.store.db, audit: auth.audit, registries, vulndb, metrics: app.metrics, now: o.now ?? (() => new Date()), log: app.log.child({ component: 'scans' }) }, o.scan);
+  app.decorate('scans', scans);
+  // Running scans go back to the queue; the DB reader closes after them.
+  app.addHook('onClose', async () => {
+    await scans.close();
+    vulndb.close();
+  });
   registerAuthHook(app);
 
   // 3. routes

@@ -10,6 +10,8 @@ import { buildApp } from './app.js';
 import { randomPassword } from './auth/passwords.js';
 import { loadOrCreateSecretKey } from './secrets.js';
 import { openStore } from './store/open-store.js';
+import type { ScanServiceOptions } from './scans/scan-service.js';
+import { defaultDbPath } from '../vulndb/paths.js';
 import { loadOrCreateTls } from './tls.js';
 
 export interface ServerOptions {
@@ -22,6 +24,9 @@ export interface ServerOptions {
   tlsKey?: string;
   logLevel?: string;
   env?: NodeJS.ProcessEnv;
+  /** Vulnerability DB file (`--db`); default as the CLI's. */
+  db?: string;
+  scan?: Partial<ScanServiceOptions>;
   /** Where the one-time admin password and start-up notes go (stderr). */
   say?: (line: string) => void;
 }
@@ -56,6 +61,8 @@ export async function runServer(o: ServerOptions): Promise<void> {
       secretKey,
       https: tls ? { cert: tls.cert, key: tls.key } : null,
       logger: { level: o.logLevel ?? env.VIGIL_LOG_LEVEL ?? 'info' },
+      vulnDbPath: defaultDbPath(o.db),
+      ...(o.scan ? { scan: o.scan } : {}),
     });
     const given = env.VIGIL_ADMIN_PASSWORD;
     const password = given || randomPassword();
@@ -96,6 +103,9 @@ export async function runServer(o: ServerOptions): Promise<void> {
   });
 
   const address = await app.listen({ host, port });
+  await app.scans.start();
+  const dbs = app.vulndb.status();
+  if (!dbs.installed) say(`vigil: no vulnerability DB at ${dbs.path}: images are inventoried, and matched once a DB is installed (vigil db import, or POST /api/v1/db/update)`);
   say(`vigil: listening on ${address.replace(/^http:/, tls ? 'https:' : 'http:')}`);
   await stopped;
 }

@@ -3,7 +3,11 @@ import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, Raw
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AuthService, Principal } from './auth/auth-service.js';
 import type { Scope } from './auth/scopes.js';
+import type { Notifier } from './notify/notifier.js';
+import type { WebhookService } from './notify/webhook-service.js';
 import type { RegistryService } from './registries/registry-service.js';
+import type { ScanService } from './scans/scan-service.js';
+import type { VulnDbHolder } from './scans/vulndb.js';
 import type { Store } from './store/open-store.js';
 
 declare module 'fastify' {
@@ -11,6 +15,10 @@ declare module 'fastify' {
     store: Store;
     auth: AuthService;
     registries: RegistryService;
+    scans: ScanService;
+    vulndb: VulnDbHolder;
+    webhooks: WebhookService;
+    notifier: Notifier;
   }
   interface FastifyRequest {
     principal: Principal | null;

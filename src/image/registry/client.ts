@@ -23,7 +23,10 @@ import {
 export const MANIFEST_MAX_BYTES = 4 * 1024 * 1024;
 export const CONFIG_MAX_BYTES = 8 * 1024 * 1024;
 
-export interface RegistryClientOptions extends TransportOptions, Credentials {}
+export interface RegistryClientOptions extends TransportOptions, Credentials {
+  /** Talk plain HTTP from the start (no https attempt). */
+  plainHttp?: boolean;
+}
 
 export interface FetchedManifest {
   body: Buffer;
@@ -51,6 +54,7 @@ export class RegistryClient {
     this.opts = opts;
     this.dispatcher = createDispatcher(opts);
     this.auth = new Authenticator(registry, { username: opts.username, password: opts.password }, this.dispatcher, opts);
+    if (opts.plainHttp) this.scheme = 'http';
   }
 
   /** One attempt on the base URL, trying https then (insecure only) http, as containerd and skopeo do. */

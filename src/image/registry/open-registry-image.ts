@@ -20,6 +20,9 @@ export async function openRegistryImage(ref: string, opts: RegistryImageOptions 
   const client = new RegistryClient(parsed.registry, {
     insecure: opts.insecure,
     caFiles: opts.caFiles,
+    ...(opts.caPems ? { caPems: opts.caPems } : {}),
+    ...(opts.useProxy !== undefined ? { useProxy: opts.useProxy } : {}),
+    ...(opts.plainHttp ? { plainHttp: true } : {}),
     username: opts.username,
     password: opts.password,
     timeoutMs: opts.timeoutMs,

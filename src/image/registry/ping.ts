@@ -3,10 +3,14 @@
  * registries): GET /v2/ and /v2/_catalog with the same auth (Basic or Bearer), TLS trust,
  * redirects and retries as image pulls. Failures are answers (`ok: false`), not exceptions.
  */
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { VigilError, describeError, isVigilError } from '../../core/errors.js';
+import { MANIFEST_ACCEPT } from '../manifest.js';
+import { parseDigest } from '../digest.js';
 import { Authenticator, type Credentials } from './auth.js';
+import { MANIFEST_MAX_BYTES, pullScope } from './client.js';
 import { createDispatcher, drain, errorDetail, readCapped, send, withRetries, type HttpResponse, type TransportOptions } from './http.js';
 
 export interface PingOptions extends Omit<TransportOptions, 'caFiles'> {
@@ -58,9 +62,9 @@ class Session {
     this.auth = new Authenticator(base.host, creds, dispatcher, o);
   }
 
-  async get(pathAndQuery: string, scope: string, what: string): Promise<HttpResponse> {
+  async get(pathAndQuery: string, scope: string, what: string, o: { method?: 'GET' | 'HEAD'; accept?: string } = {}): Promise<HttpResponse> {
     const url = new URL(pathAndQuery, this.base).toString();
-    const once = () => withRetries(() => send(this.dispatcher, url, { what, authorization: this.auth.header(scope), headers: { accept: 'application/json' } }, this.o), this.o);
+    const once = () => withRetries(() => send(this.dispatcher, url, { what, method: o.method ?? 'GET', authorization: this.auth.header(scope), headers: { accept: o.accept ?? 'application/json' } }, this.o), this.o);
     const res = await once();
     if (res.status !== 401) return res;
     const challenge = res.headers['www-authenticate'];
@@ -136,26 +140,102 @@ export function nextLink(header: string | string[] | undefined): string | undefi
   return undefined;
 }
 
+/**
+ * What a registry crawl needs, over one connection pool and one token cache: the catalog, each
+ * repository's tags (both paginated with Link headers), and the digest a tag points at (HEAD, so
+ * an unchanged tag costs one small request and no manifest body).
+ */
+export class RegistryBrowser {
+  private readonly s: Session;
+  private readonly dispatcher: Dispatcher;
+
+  constructor(url: string, creds: Credentials, o: PingOptions = {}) {
+    const base = baseUrl(url);
+    this.dispatcher = dispatcherFor(o);
+    this.s = new Session(base, this.dispatcher, creds, o);
+  }
+
+  get origin(): string {
+    return this.s.base.origin;
+  }
+
+  /** Every repository of `/v2/_catalog` (at most `limit` names). */
+  async catalog(limit = Infinity): Promise<string[]> {
+    return this.paged(`/v2/_catalog?n=${this.s.o.pageSize ?? 100}`, CATALOG_SCOPE, `catalog of ${this.origin}`, 'repositories', limit);
+  }
+
+  /** Every tag of `repository` (at most `limit`). */
+  async tags(repository: string, limit = Infinity): Promise<string[]> {
+    return this.paged(`/v2/${repository}/tags/list?n=${this.s.o.pageSize ?? 100}`, pullScope(repository), `tags of ${this.origin}/${repository}`, 'tags', limit);
+  }
+
+  /** The digest `repository:tag` points at now: Docker-Content-Digest of a HEAD, else the digest of the GET body. */
+  async digest(repository: string, tag: string): Promise<string> {
+    const what = `manifest ${this.origin}/${repository}:${tag}`;
+    const path = `/v2/${repository}/manifests/${encodeURIComponent(tag)}`;
+    const head = await this.s.get(path, pullScope(repository), what, { method: 'HEAD', accept: MANIFEST_ACCEPT });
+    await drain(head);
+    const claimed = head.headers['docker-content-digest'];
+    const value = Array.isArray(claimed) ? claimed[0] : claimed;
+    if (head.status === 200 && value) {
+      parseDigest(value);
+      return value;
+    }
+    if (head.status !== 200 && head.status !== 405) throw this.statusError(head.status, what);
+    // No digest header (some registries, some proxies): hash the manifest itself.
+    const res = await this.s.get(path, pullScope(repository), what, { accept: MANIFEST_ACCEPT });
+    if (res.status !== 200) {
+      await drain(res);
+      throw this.statusError(res.status, what);
+    }
+    const body = await readCapped(res, MANIFEST_MAX_BYTES, what);
+    return 'sha256:' + createHash('sha256').update(body).digest('hex');
+  }
+
+  private statusError(status: number, what: string): VigilError {
+    if (status === 404) return new VigilError('not-found', `${what}: not found`, { kind: 'registry' });
+    if (status === 401 || status === 403) return new VigilError('unauthorized', `${what}: HTTP ${status}, the credentials do not allow pulling it`, { kind: 'registry' });
+    return new VigilError('registry-error', `${what}: HTTP ${status}`, { kind: 'registry' });
+  }
+
+  private async paged(first: string, scope: string, what: string, key: 'repositories' | 'tags', limit: number): Promise<string[]> {
+    const all: string[] = [];
+    let next: string | undefined = first;
+    for (let pages = 0; next && all.length < limit; pages++) {
+      if (pages > 10_000) throw new VigilError('registry-error', `${what}: too many pages`, { kind: 'registry' });
+      const target: URL = new URL(next, this.s.base);
+      if (target.origin !== this.s.base.origin) throw new VigilError('registry-error', `${what}: next page on another origin (${target.origin})`, { kind: 'registry' });
+      const res = await this.s.get(target.pathname + target.search, scope, what);
+      if (res.status !== 200) {
+        await drain(res);
+        if (key === 'repositories') throw new VigilError('registry-error', `${what}: not served to these credentials (HTTP ${res.status})`, { kind: 'registry' });
+        throw this.statusError(res.status, what);
+      }
+      let doc: Record<string, unknown>;
+      try {
+        doc = JSON.parse((await readCapped(res, CATALOG_MAX_BYTES, what)).toString('utf8')) as Record<string, unknown>;
+      } catch (e) {
+        if (isVigilError(e)) throw e;
+        throw new VigilError('registry-error', `${what}: the answer is not JSON`, { kind: 'registry', cause: e });
+      }
+      const list = doc?.[key];
+      if (Array.isArray(list)) all.push(...list.filter((r): r is string => typeof r === 'string'));
+      next = nextLink(res.headers.link);
+    }
+    return all.slice(0, limit);
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}
+
 /** Every repository of `/v2/_catalog`, following Link pagination (at most `limit` names). */
 export async function listCatalog(url: string, creds: Credentials, o: PingOptions & { limit?: number } = {}): Promise<string[]> {
-  const base = baseUrl(url);
-  const dispatcher = dispatcherFor(o);
-  const s = new Session(base, dispatcher, creds, o);
-  const limit = o.limit ?? Infinity;
-  const all: string[] = [];
+  const b = new RegistryBrowser(url, creds, o);
   try {
-    let next: string | undefined = `/v2/_catalog?n=${o.pageSize ?? 100}`;
-    for (let pages = 0; next && all.length < limit; pages++) {
-      if (pages > 10_000) throw new VigilError('registry-error', `catalog of ${base.origin}: too many pages`, { kind: 'registry' });
-      const target: URL = new URL(next, base);
-      if (target.origin !== base.origin) throw new VigilError('registry-error', `catalog of ${base.origin}: next page on another origin (${target.origin})`, { kind: 'registry' });
-      const page = await catalogPage(s, target.pathname + target.search);
-      if (!page) throw new VigilError('registry-error', `catalog of ${base.origin}: not served to these credentials`, { kind: 'registry' });
-      all.push(...page.repositories);
-      next = page.next;
-    }
+    return await b.catalog(o.limit);
   } finally {
-    await dispatcher.close();
+    await b.close();
   }
-  return all.slice(0, limit);
 }

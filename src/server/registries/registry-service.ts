@@ -4,7 +4,9 @@
  */
 import { X509Certificate, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { exchangeCredentials } from '../../image/registry/cloud/index.js';
 import { pingRegistry, type PingResult } from '../../image/registry/ping.js';
+import { describeError } from '../../core/errors.js';
 import type { AuditLog } from '../auth/audit.js';
 import type { Principal } from '../auth/auth-service.js';
 import { badRequest, conflict, notFound } from '../errors.js';
@@ -61,6 +63,14 @@ export interface RegistryView {
 
 export type TestResult = PingResult;
 
+export interface RegistryConnection {
+  row: RegistryRow;
+  /** host[:port], as image references name the registry */
+  host: string;
+  creds: { username?: string; password?: string };
+  transport: { insecure: boolean; plainHttp: boolean; useProxy: boolean; caPems: string[] };
+}
+
 /** `org/repo:tag` with `*` wildcards; the tag part is optional (any tag). */
 const FILTER_RE = /^[a-z0-9*](?:[a-z0-9._/*-]{0,254})(?::[A-Za-z0-9_*][A-Za-z0-9._*-]{0,127})?$/;
 
@@ -76,6 +86,11 @@ export function matchesFilters(filters: readonly string[], repository: string, t
     const [repoPat = '', tagPat = '*'] = f.split(':');
     return glob(repoPat).test(repository) && glob(tagPat).test(tag);
   });
+}
+
+/** Does some filter's repository part match `repository` (whatever its tag part)? */
+export function matchesRepository(filters: readonly string[], repository: string): boolean {
+  return filters.some((f) => glob(f.split(':')[0] ?? '').test(repository));
 }
 
 function glob(p: string): RegExp {
@@ -273,11 +288,47 @@ export class RegistryService {
     await this.audit.record({ actor: actor.username, action: 'registry.delete', target: id, detail: { name: cur.name }, ip });
   }
 
+  /** What a crawl or a scan needs to talk to the registry: the row, the credentials, the TLS and proxy settings. */
+  async connection(id: string): Promise<RegistryConnection> {
+    return this.connect(await this.row(id));
+  }
+
+  /** ECR, GCR and ACR credentials are exchanged for registry credentials here (cached until near expiry). */
+  async connect(r: RegistryRow): Promise<RegistryConnection> {
+    const password = r.password_enc ? this.box.open(r.password_enc, r.id) : undefined;
+    const u = new URL(r.url);
+    const transport = { insecure: r.insecure === 1, plainHttp: u.protocol === 'http:', useProxy: r.use_proxy === 1, caPems: r.ca_pem ? [r.ca_pem] : [] };
+    const stored = r.username ? { username: r.username, password } : {};
+    const creds = await exchangeCredentials(r.type, r.url, stored, { ...transport, now: () => this.now().getTime() });
+    return { row: r, host: u.host, creds: { username: creds.username, password: creds.password }, transport };
+  }
+
+  /** The registry a reference's host belongs to, when one is configured for it. */
+  async forHost(host: string): Promise<RegistryRow | undefined> {
+    const rows = await this.db.selectFrom('registries').selectAll().execute();
+    return rows.find((r) => new URL(r.url).host === host);
+  }
+
+  async markCrawl(id: string, status: 'running' | 'ok' | 'failed', error: string | null): Promise<void> {
+    const set = status === 'running' ? { last_crawl_status: status } : { last_crawl_status: status, last_crawl_error: error, last_crawl_at: this.now().toISOString() };
+    await this.db.updateTable('registries').set(set).where('id', '=', id).execute();
+  }
+
+  async rows(): Promise<RegistryRow[]> {
+    return this.db.selectFrom('registries').selectAll().execute();
+  }
+
   /** GET /v2/ (and the first catalog page) with the stored credentials and TLS settings. */
   async test(actor: Principal, id: string, ip: string): Promise<TestResult> {
     const r = await this.row(id);
-    const password = r.password_enc ? this.box.open(r.password_enc, r.id) : undefined;
-    const result = await pingRegistry(r.url, { username: r.username ?? undefined, password }, { insecure: r.insecure === 1, caPem: r.ca_pem, useProxy: r.use_proxy === 1, retries: 1, retryBaseMs: 200, timeoutMs: 15_000 });
+    let result: TestResult;
+    try {
+      const c = await this.connect(r);
+      result = await pingRegistry(r.url, c.creds, { insecure: r.insecure === 1, caPem: r.ca_pem, useProxy: r.use_proxy === 1, retries: 1, retryBaseMs: 200, timeoutMs: 15_000 });
+    } catch (e) {
+      // A cloud token exchange that fails is a failed test, not an error of the request.
+      result = { ok: false, status: 0, message: describeError(e) };
+    }
     await this.audit.record({ actor: actor.username, action: 'registry.test', target: id, detail: { name: r.name, ok: result.ok, status: result.status }, ip });
     return result;
   }

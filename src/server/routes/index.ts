@@ -7,8 +7,13 @@ import healthRoutes from './health.js';
 import authRoutes from './api/v1/auth/index.js';
 import registryRoutes from './api/v1/registries/index.js';
 import eventRoutes from './api/v1/events/index.js';
+import ciScanRoutes from './api/v1/scan/index.js';
+import dbRoutes from './api/v1/db/index.js';
+import imageRoutes from './api/v1/images/index.js';
+import scanJobRoutes from './api/v1/scans/index.js';
 import tokenRoutes from './api/v1/tokens/index.js';
 import userRoutes from './api/v1/users/index.js';
+import webhookRoutes from './api/v1/webhooks/index.js';
 
 export const ROUTES: ReadonlyArray<{ prefix: string; plugin: (app: VigilServer) => Promise<void> }> = [
   { prefix: '', plugin: healthRoutes },
@@ -17,4 +22,9 @@ export const ROUTES: ReadonlyArray<{ prefix: string; plugin: (app: VigilServer) 
   { prefix: '/api/v1/users', plugin: userRoutes },
   { prefix: '/api/v1/registries', plugin: registryRoutes },
   { prefix: '/api/v1/events', plugin: eventRoutes },
+  { prefix: '/api/v1/scan', plugin: ciScanRoutes },
+  { prefix: '/api/v1/scans', plugin: scanJobRoutes },
+  { prefix: '/api/v1/images', plugin: imageRoutes },
+  { prefix: '/api/v1/db', plugin: dbRoutes },
+  { prefix: '/api/v1/webhooks', plugin: webhookRoutes },
 ];

@@ -1,5 +1,5 @@
 /** /api/v1/registries: the registries to scan. Writers (admin, or a token with `write`) change them; readers list them. */
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 import type { RegistryType } from '../../../../store/schema.js';
 import type { VigilServer } from '../../../../types.js';
 import { principalOf } from '../../../../types.js';
@@ -88,6 +88,31 @@ const CreateT = Type.Object(
 );
 const UpdateT = Type.Partial(Type.Object(fields), { additionalProperties: false, minProperties: 1 });
 
+const CrawlResultT = Type.Object({
+  repositories: Type.Integer(),
+  tags: Type.Integer(),
+  queued: Type.Integer({ description: 'digests queued for a scan (never scanned before)' }),
+  changed: Type.Integer({ description: 'tags whose digest moved' }),
+  removed: Type.Integer({ description: 'tags gone from the registry' }),
+  errors: Type.Array(Type.String()),
+  ms: Type.Integer(),
+});
+const Nul = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const TagResultT = Type.Object({
+  repository: Type.String(),
+  tag: Type.String(),
+  digest: Type.String(),
+  firstSeen: Type.String(),
+  lastSeen: Type.String(),
+  os: Nul(Type.String()),
+  packages: Nul(Type.Integer()),
+  scannedAt: Nul(Type.String()),
+  matchedAt: Nul(Type.String()),
+  summary: Nul(Type.Record(Type.String(), Type.Integer())),
+  state: Type.String({ description: 'scanned, queued, running, failed, cancelled or pending' }),
+  error: Nul(Type.String()),
+});
+
 const TestResultT = Type.Object({ ok: Type.Boolean(), status: Type.Integer(), message: Type.String(), repositories: Type.Optional(Type.Array(Type.String())) });
 
 export default async function registryRoutes(app: VigilServer): Promise<void> {
@@ -121,5 +146,80 @@ export default async function registryRoutes(app: VigilServer): Promise<void> {
       schema: { tags: ['registries'], summary: 'test connection: GET /v2/ with the stored credentials, and the first catalog page', params: IdParams, response: { 200: TestResultT, ...errors(401, 403, 404) } },
     },
     async (req) => app.registries.test(principalOf(req), req.params.id, req.ip),
+  );
+
+  app.post(
+    '/:id/scan',
+    {
+      config: { scope: 'scan' },
+      schema: {
+        tags: ['registries'],
+        summary: 'scan now: crawl the catalog and tags through the filters and queue every digest not scanned before',
+        params: IdParams,
+        response: { 200: CrawlResultT, ...errors(401, 403, 404, 502) },
+      },
+    },
+    async (req) => {
+      await app.registries.get(req.params.id);
+      return app.scans.crawl(req.params.id, principalOf(req).username, req.ip);
+    },
+  );
+
+  app.get(
+    '/:id/repositories',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['registries'],
+        summary: 'results per repository and tag: digest, summary, scan state',
+        params: IdParams,
+        querystring: Type.Object({
+          repository: Type.Optional(Type.String({ maxLength: 256, description: 'only this repository' })),
+          limit: Type.Integer({ minimum: 1, maximum: 5000, default: 1000 }),
+          offset: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 }),
+        }),
+        response: { 200: Type.Object({ tags: Type.Array(TagResultT), total: Type.Integer() }), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      await app.registries.get(req.params.id);
+      const db = app.store.db;
+      let q = db
+        .selectFrom('registry_tags as t')
+        .leftJoin('image_results as r', 'r.digest', 't.digest')
+        .leftJoin('images as i', 'i.digest', 't.digest')
+        .select(['t.repository', 't.tag', 't.digest', 't.first_seen', 't.last_seen', 'r.summary', 'r.matched_at', 'i.scanned_at', 'i.os', 'i.package_count'])
+        .where('t.registry_id', '=', req.params.id);
+      if (req.query.repository) q = q.where('t.repository', '=', req.query.repository);
+      const total = await db
+        .selectFrom('registry_tags')
+        .select(db.fn.countAll<number>().as('n'))
+        .where('registry_id', '=', req.params.id)
+        .$if(!!req.query.repository, (qb) => qb.where('repository', '=', req.query.repository!))
+        .executeTakeFirstOrThrow();
+      const rows = await q.orderBy('t.repository').orderBy('t.tag').limit(req.query.limit).offset(req.query.offset).execute();
+      // The newest job per digest says "queued", "running" or "failed" for tags without results.
+      const digests = [...new Set(rows.map((r) => r.digest))];
+      const jobs = digests.length ? await db.selectFrom('scan_jobs').select(['digest', 'status', 'error', 'created_at']).where('digest', 'in', digests).orderBy('created_at', 'desc').execute() : [];
+      const latest = new Map<string, { status: string; error: string | null }>();
+      for (const j of jobs) if (j.digest && !latest.has(j.digest)) latest.set(j.digest, { status: j.status, error: j.error });
+      return {
+        total: Number(total.n),
+        tags: rows.map((r) => ({
+          repository: r.repository,
+          tag: r.tag,
+          digest: r.digest,
+          firstSeen: r.first_seen,
+          lastSeen: r.last_seen,
+          os: r.os ?? null,
+          packages: r.package_count ?? null,
+          scannedAt: r.scanned_at ?? null,
+          matchedAt: r.matched_at ?? null,
+          summary: r.summary ? (JSON.parse(r.summary) as Record<string, number>) : null,
+          state: r.scanned_at ? 'scanned' : (latest.get(r.digest)?.status ?? 'pending'),
+          error: r.scanned_at ? null : (latest.get(r.digest)?.error ?? null),
+        })),
+      };
+    },
   );
 }

@@ -1,0 +1,27 @@
+/** What crosses the boundary between the controller and its scan worker threads. */
+import type { Inventory } from '../../core/types.js';
+import type { ImageOptions } from '../../image/types.js';
+
+export interface ScanTask {
+  /** host[:port]/repository@digest (or :tag) */
+  reference: string;
+  image: ImageOptions;
+}
+
+export interface ScanOutcome {
+  inventory: Inventory;
+  scanMs: number;
+}
+
+export interface TaskError {
+  code: string;
+  message: string;
+  kind: string;
+}
+
+export type WorkerRequest = { type: 'scan'; id: number; task: ScanTask };
+
+export type WorkerReply =
+  | { type: 'progress'; id: number; text: string }
+  | { type: 'done'; id: number; outcome: ScanOutcome }
+  | { type: 'failed'; id: number; error: TaskError };
