@@ -5,90 +5,24 @@
  * Until main.ts wires `registerServerCommand`, the command runs under a small runner with
  * main.ts's error path. Loopback only; every wait is bounded; temp dirs are removed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Agent, fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { freePort } from '../../test/helpers/net.js';
 import { usePostgres } from '../../test/helpers/postgres.js';
+import { spawnServer as start, started, stopServer as stop, withTimeout } from '../../test/helpers/server.js';
 
-const REPO = resolve(import.meta.dirname, '../..');
 const ADMIN_PASSWORD = 'e2e-admin-password-1';
 let dir: string;
-let runner: string[];
-const children = new Set<ChildProcess>();
 const pg = usePostgres();
 
-const RUNNER = `import { Command, CommanderError } from 'commander';
-import { registerServerCommand } from './dist/cli/commands/server.js';
-import { exitCodeFor, formatError } from './dist/cli/errors.js';
-const result = { code: 0 };
-const program = new Command('vigil').exitOverride().configureOutput({ writeErr: () => {} });
-registerServerCommand(program, result);
-try { await program.parseAsync(process.argv.slice(1), { from: 'user' }); process.exitCode = result.code; }
-catch (e) { if (e instanceof CommanderError) { process.stderr.write('vigil: usage: ' + e.message.replace(/^error: /, '') + '\\n'); process.exitCode = 2; } else { process.stderr.write(formatError(e, false) + '\\n'); process.exitCode = exitCodeFor(e); } }
-`;
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<T>((_, rej) => (timer = setTimeout(() => rej(new Error(`timed out after ${ms} ms: ${what}`)), ms)))]).finally(() => clearTimeout(timer));
-}
-
-function start(args: string[], env: NodeJS.ProcessEnv = {}): Running {
-  const child = spawn(process.execPath, [...runner, 'server', ...args], {
-    cwd: REPO,
-    env: { ...process.env, VIGIL_ADMIN_PASSWORD: '', VIGIL_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  child.stdout!.resume();
-  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-  exited.finally(() => children.delete(child));
-  return { child, url: '', stderr: () => stderr, exited };
-}
-
-async function started(r: Running): Promise<Running> {
-  const url = await withTimeout(
-    new Promise<string>((res, rej) => {
-      const check = () => {
-        const m = /listening on (https?:\/\/\S+)/.exec(r.stderr());
-        if (m?.[1]) res(m[1]);
-      };
-      r.child.stderr!.on('data', check);
-      r.exited.then((code) => rej(new Error(`server exited ${code}: ${r.stderr()}`)));
-      check();
-    }),
-    20_000,
-    'server start',
-  );
-  return { ...r, url };
-}
-
-async function stop(r: Running): Promise<number | null> {
-  r.child.kill('SIGTERM');
-  return withTimeout(r.exited, 10_000, 'exit after SIGTERM');
-}
-
 beforeAll(() => {
-  if (!existsSync(join(REPO, 'dist/cli/commands/server.js'))) throw new Error('run `npm run build` first');
   dir = mkdtempSync(join(tmpdir(), 'vigil-server-e2e-'));
-  const main = readFileSync(join(REPO, 'dist/cli/main.js'), 'utf8');
-  runner = main.includes('registerServerCommand') ? [join(REPO, 'bin/vigil.js')] : ['--input-type=module', '-e', RUNNER];
 });
 
 afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -9,7 +9,9 @@ import { closeServer, listen, trackSockets } from './net.js';
 export type Fault =
   | { status: number; headers?: Record<string, string>; body?: string }
   | 'hang'
-  | 'reset';
+  | 'reset'
+  /** forward, but only after this long */
+  | { delayMs: number };
 
 export interface SeenRequest {
   method: string;
@@ -37,7 +39,8 @@ export async function startFaultProxy(target: string, decide: (req: http.Incomin
   const server = http.createServer((req, res) => {
     const n = requests.length;
     const fault = decide(req, n);
-    requests.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, fault: fault === undefined ? undefined : typeof fault === 'string' ? fault : String(fault.status) });
+    const label = fault === undefined ? undefined : typeof fault === 'string' ? fault : 'delayMs' in fault ? `delay ${fault.delayMs}` : String(fault.status);
+    requests.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, fault: label });
     if (fault === 'hang') {
       hung.add(req.socket);
       return;
@@ -46,20 +49,27 @@ export async function startFaultProxy(target: string, decide: (req: http.Incomin
       req.socket.destroy();
       return;
     }
-    if (fault) {
+    if (fault && 'status' in fault) {
       res.writeHead(fault.status, fault.headers ?? {});
       res.end(fault.body ?? '');
       return;
     }
-    const fwd = http.request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    fwd.on('error', () => res.destroy());
-    req.pipe(fwd);
+    const forward = () => {
+      const fwd = http.request(
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
+      fwd.on('error', () => res.destroy());
+      req.pipe(fwd);
+    };
+    if (fault && 'delayMs' in fault) {
+      req.pause();
+      const timer = setTimeout(forward, fault.delayMs);
+      req.socket.once('close', () => clearTimeout(timer));
+    } else forward();
   });
   const sockets = trackSockets(server);
   const port = await listen(server);
