@@ -4,7 +4,7 @@
  * worker threads → stored inventories and results; unchanged re-crawls queue nothing; a new
  * vulnerability DB re-matches without pulling; failures end as clear events.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -53,7 +53,7 @@ describe.each(pg.backends)('%s', (_backend, database) => {
     // Each app gets its own copy of the test DB: the update test replaces it.
     dbPath = join(mkdtempSync(join(dir, 'db-')), 'vigil.db');
     copyFileSync(process.env.VIGIL_DB!, dbPath);
-    t = await testApp(await database(), { vulnDbPath: dbPath, scan: { workers: 2, pollMs: 100, retryBaseMs: 50, maxAttempts: 2 } });
+    t = await testApp(await database(), { vulnDbPath: dbPath, scan: { workers: 2, pollMs: 100, retryBaseMs: 50, maxAttempts: 2, dbPollMs: 200 } });
     await t.app.scans.start();
     admin = await t.login('admin', PASSWORDS.admin);
   });
@@ -137,7 +137,7 @@ describe.each(pg.backends)('%s', (_backend, database) => {
   }, 120_000);
 
   test('a new vulnerability DB re-matches every stored inventory without pulling, and records what changed', async () => {
-    const id = await addRegistry({ filters: ['demo/base:*', 'demo/app:1'] });
+    const id = await addRegistry({ filters: ['demo/base:*', 'demo/app:1'], rescanAfterDbUpdate: true });
     await api('POST', `/api/v1/registries/${id}/scan`);
     await idle();
     const requestsBefore = (await api('GET', '/api/v1/scans')).body.jobs.length;
@@ -153,6 +153,8 @@ describe.each(pg.backends)('%s', (_backend, database) => {
     const app = changed.find((e) => e.detail.tags.includes('demo/app:1'))!;
     expect(app.detail.lost.some((k) => k.includes('lodash@'))).toBe(true);
     expect((await api('GET', '/api/v1/events?action=db.updated')).body.events).toHaveLength(1);
+    // "Rescan after DB update": a crawl of that registry follows by itself.
+    await until('the crawl after the DB update', async () => (await api('GET', '/api/v1/events?action=crawl.finished')).body.events.length === 2);
 
     const status = (await api('GET', '/api/v1/db')).body;
     expect(status).toMatchObject({ installed: true, images: 2 });
@@ -164,6 +166,21 @@ describe.each(pg.backends)('%s', (_backend, database) => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toMatch(/not a usable Vigil vulnerability DB/);
     expect((await api('GET', '/api/v1/db')).body.sources.map((s: { name: string }) => s.name).sort()).toEqual(names());
+  }, 120_000);
+
+  test('`vigil db import` next to the running server: the new file is noticed and everything re-matched', async () => {
+    const id = await addRegistry({ filters: ['demo/base:*'] });
+    await api('POST', `/api/v1/registries/${id}/scan`);
+    await idle();
+    const before = (await api('GET', '/api/v1/db')).body.builtAt as string;
+    // What `vigil db import` does: a copy next to the DB, renamed over it.
+    const tmp = join(dir, `import-${Date.now()}.db`);
+    await buildVulnDb({ out: tmp, inputs: [join(SHARED_DIR, 'vulndata/debian')] });
+    copyFileSync(tmp, dbPath + '.tmp');
+    renameSync(dbPath + '.tmp', dbPath);
+    const ev = await until('db.updated', async () => (await api('GET', '/api/v1/events?action=db.updated')).body.events[0]);
+    expect(ev.detail).toMatchObject({ trigger: 'file', rematched: 1 });
+    expect((await api('GET', '/api/v1/db')).body.builtAt).not.toBe(before);
   }, 120_000);
 
   test('a missing image fails with one clear event; cancelling a queued job; bad input and roles', async () => {
