@@ -2,7 +2,7 @@
  * Test support: an app on a fresh store (in-memory SQLite, or the `--database` URL given, e.g. a
  * new PostgreSQL database) with one user per role. Not part of the build's API.
  */
-import { buildApp } from './app.js';
+import { buildApp, type BuildAppOptions } from './app.js';
 import { openStore } from './store/open-store.js';
 import type { VigilServer } from './types.js';
 
@@ -16,10 +16,10 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function testApp(database = ':memory:'): Promise<TestApp> {
+export async function testApp(database = ':memory:', extra: Omit<BuildAppOptions, 'store' | 'now'> = {}): Promise<TestApp> {
   let offset = 0;
   const store = await openStore({ dataDir: '/nonexistent', database });
-  const app = await buildApp({ store, now: () => new Date(Date.now() + offset) });
+  const app = await buildApp({ ...extra, store, now: () => new Date(Date.now() + offset) });
   await app.auth.bootstrapAdmin(PASSWORDS.admin);
   const login = async (username: string, password: string) => {
     const r = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } });

@@ -13,12 +13,17 @@ import type { AuditEvent, Database } from '../store/schema.js';
  * The part of an action before the first dot. An event's category is derived, never given, so
  * `scan.finished` is always in `scan`. A new action prefix goes in this list.
  */
-export const EVENT_CATEGORIES = ['auth', 'user', 'token', 'registry', 'scan', 'db', 'findings', 'webhook', 'config'] as const;
+export const EVENT_CATEGORIES = ['auth', 'user', 'token', 'registry', 'crawl', 'scan', 'db', 'findings', 'webhook', 'config'] as const;
 export type EventCategory = (typeof EVENT_CATEGORIES)[number];
 
 export function categoryOf(action: string): string {
   const dot = action.indexOf('.');
   return dot < 0 ? action : action.slice(0, dot);
+}
+
+function checkCategory(c: string): string {
+  if (!(EVENT_CATEGORIES as readonly string[]).includes(c)) throw badRequest(`unknown event category ${JSON.stringify(c)}; one of ${EVENT_CATEGORIES.join(', ')}`);
+  return c;
 }
 
 export interface AuditInput {
@@ -141,7 +146,7 @@ export class AuditLog {
   /** Newest first, (at desc, id desc), with a cursor for the next page. */
   async list(o: AuditQuery): Promise<AuditPage> {
     let q = this.db.selectFrom('audit_events').selectAll();
-    if (o.categories?.length) q = q.where('category', 'in', [...o.categories]);
+    if (o.categories?.length) q = q.where('category', 'in', o.categories.map(checkCategory));
     if (o.actions?.length) q = q.where('action', 'in', [...o.actions]);
     if (o.target !== undefined) q = q.where('target', '=', o.target);
     if (o.since) q = q.where('at', '>=', normalizeTime('since', o.since));

@@ -16,14 +16,20 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 const by = (e: AuditView) => (e.actor ? ` by ${e.actor}` : '');
 
-/** `demo/app:1`, else `demo/app@sha256:…`, else the digest or reference given. */
+/**
+ * `demo/app:1`, else `demo/app@sha256:…`, else the digest or reference given. `tags` is either
+ * tags of `repository` or whole `repo:tag` references (findings.changed lists every place the
+ * digest is seen).
+ */
 export function imageName(d: Detail, digest?: string | null): string {
   const repo = str(d.repository);
   const tags = strings(d.tags);
+  const more = tags.length > 1 ? ` (+${tags.length - 1} tags)` : '';
   const tag = str(d.tag) ?? tags[0];
   const dig = str(d.digest) ?? digest ?? undefined;
   const shortDigest = dig ? dig.replace(/^(sha256:[0-9a-f]{12})[0-9a-f]+$/, '$1…') : undefined;
-  if (repo && tag) return `${repo}:${tag}${tags.length > 1 ? ` (+${tags.length - 1} tags)` : ''}`;
+  if (repo && tag) return `${repo}:${tag}${str(d.tag) ? '' : more}`;
+  if (!repo && tags[0]?.includes(':')) return `${tags[0]}${more}`;
   if (repo && shortDigest) return `${repo}@${shortDigest}`;
   return repo ?? str(d.reference) ?? shortDigest ?? 'an image';
 }
@@ -36,8 +42,9 @@ export function severityCounts(counts: unknown): string | undefined {
   return parts.length ? parts.join(', ') : 'no vulnerabilities';
 }
 
-function list(ids: string[]): string {
-  return ids.slice(0, LIST_MAX).join(', ') + (ids.length > LIST_MAX ? ` and ${ids.length - LIST_MAX} more` : '');
+function list(ids: string[], total = ids.length): string {
+  const shown = ids.slice(0, LIST_MAX);
+  return shown.join(', ') + (total > shown.length ? ` and ${total - shown.length} more` : '');
 }
 
 const SUMMARIES: Record<string, Summarizer> = {
@@ -50,15 +57,31 @@ const SUMMARIES: Record<string, Summarizer> = {
     const attempts = num(d.attempts);
     return `Scan failed: ${str(d.reference) ?? imageName(d, e.target)}${str(d.error) ? ` — ${str(d.error)}` : ''}${attempts ? ` (after ${attempts} attempt${attempts === 1 ? '' : 's'})` : ''}`;
   },
+  'scan.cancelled': (e, d) => `Scan cancelled: ${str(d.reference) ?? e.target ?? 'a job'}${by(e)}`,
+  'crawl.finished': (e, d) => {
+    const [repos, tags, queued] = [num(d.repositories), num(d.tags), num(d.queued)];
+    const counts = repos !== undefined && tags !== undefined ? `: ${repos} repositor${repos === 1 ? 'y' : 'ies'}, ${tags} tag${tags === 1 ? '' : 's'}, ${queued ?? 0} queued for a scan` : '';
+    return `Crawl of registry ${str(d.registry) ?? e.target ?? ''} finished${counts}`;
+  },
+  'crawl.failed': (e, d) => {
+    const errors = strings(d.errors);
+    return `Crawl of registry ${str(d.registry) ?? e.target ?? ''} failed${str(d.error) ? `: ${str(d.error)}` : errors.length ? `: ${list(errors)}` : ''}`;
+  },
   'db.updated': (_e, d) => {
     const prev = str(d.previousBuilt);
     const n = num(d.rematched);
-    return `Vulnerability DB updated: built ${str(d.built) ?? 'now'}${prev ? ` (was ${prev})` : ''}${n !== undefined ? `; ${n} image${n === 1 ? '' : 's'} re-matched` : ''}`;
+    const changed = num(d.changed);
+    const matched = n !== undefined ? `; ${n} image${n === 1 ? '' : 's'} re-matched${changed !== undefined ? `, ${changed} with changed findings` : ''}` : '';
+    return `Vulnerability DB updated: built ${str(d.built) ?? str(d.builtAt) ?? 'now'}${prev ? ` (was ${prev})` : ''}${matched}`;
   },
+  'db.update.failed': (_e, d) => `Vulnerability DB update failed${str(d.error) ? `: ${str(d.error)}` : ''}`,
   'findings.changed': (e, d) => {
     const gained = strings(d.gained);
     const lost = strings(d.lost);
-    const parts = [gained.length ? `${gained.length} new (${list(gained)})` : '', lost.length ? `${lost.length} gone (${list(lost)})` : ''].filter(Boolean);
+    // The lists may be cut by the recorder (or the body limit); the counts, when given, are whole.
+    const nGained = num(d.gainedCount) ?? gained.length;
+    const nLost = num(d.lostCount) ?? lost.length;
+    const parts = [nGained ? `${nGained} new (${list(gained, nGained)})` : '', nLost ? `${nLost} gone (${list(lost, nLost)})` : ''].filter(Boolean);
     return `Findings changed on ${imageName(d, e.target)}: ${parts.join('; ') || 'no change'}`;
   },
   'auth.login': (e) => `${e.target ?? e.actor ?? 'someone'} logged in${e.ip ? ` from ${e.ip}` : ''}`,

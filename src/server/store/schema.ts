@@ -46,8 +46,8 @@ export interface AuditEventsTable {
   /** user name, or null for the server itself and for anonymous failures */
   actor: string | null;
   action: string;
-  /** The action's prefix (`scan` for `scan.finished`), kept as a column to filter and index on. */
-  category: string;
+  /** The action's prefix (`scan` for `scan.finished`), kept as a column to filter and index on; AuditLog sets it. */
+  category: Generated<string>;
   target: string | null;
   /** JSON object with details */
   detail: string;
