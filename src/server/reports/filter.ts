@@ -102,6 +102,7 @@ export function parseFindingFilter(query: Readonly<Record<string, unknown>>, opt
 
   const text = scalarParam(query, KEYS.text);
   if (text !== undefined) {
+    if (typeof text !== 'string') throw badRequest('text: expected a string');
     const t = text.trim();
     if (t.length > FILTER_LIMITS.text) throw badRequest(`text: at most ${FILTER_LIMITS.text} characters`);
     if (t !== '') filter.text = t;

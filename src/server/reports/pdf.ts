@@ -39,7 +39,8 @@ export interface PdfOptions {
 
 type Doc = PDFKit.PDFDocument;
 
-const MARGIN = 36;
+export const PDF_MARGIN = 36;
+const MARGIN = PDF_MARGIN;
 const FONT = 'Helvetica';
 const BOLD = 'Helvetica-Bold';
 const TEXT = '#1f2933';
@@ -55,7 +56,7 @@ export const SEVERITY_COLORS: Record<Severity, string> = {
   unknown: '#c4cbd2',
 };
 
-interface Column {
+export interface PdfColumn {
   title: string;
   width: number;
   cell: (r: ReportRow) => string;
@@ -64,7 +65,7 @@ interface Column {
 }
 
 /** 770 points: the width of A4 landscape inside the margins. */
-const COLUMNS: readonly Column[] = [
+export const PDF_COLUMNS: readonly PdfColumn[] = [
   { title: 'Vulnerability', width: 130, cell: (r) => r.vulnerabilityId },
   { title: 'Severity', width: 70, cell: (r) => r.severity },
   { title: 'Score', width: 34, cell: (r) => (r.score === null ? '' : r.score.toFixed(1)) },
@@ -206,7 +207,7 @@ function drawSummary(doc: Doc, s: RowSummary, top: number): number {
   doc.font(BOLD).fontSize(12).fillColor(TEXT).text('Summary', x, y, { lineBreak: false });
   y += 18;
   const images = `${s.affectedImages} of ${s.images} image${s.images === 1 ? '' : 's'}`;
-  const line = `${s.total} finding${s.total === 1 ? '' : 's'} in ${images}  |  ${s.fixable} fixable  |  ${s.kev} in CISA KEV`;
+  const line = `${s.total} finding${s.total === 1 ? '' : 's'} in ${images} | ${s.fixable} fixable | ${s.kev} in CISA KEV`;
   doc.font(FONT).fontSize(10).fillColor(TEXT).text(line, x, y, { lineBreak: false });
   y += 18;
 
@@ -245,11 +246,11 @@ function drawSummary(doc: Doc, s: RowSummary, top: number): number {
 }
 
 function drawTableHeader(doc: Doc, y: number): number {
-  const width = COLUMNS.reduce((sum, c) => sum + c.width, 0);
+  const width = PDF_COLUMNS.reduce((sum, c) => sum + c.width, 0);
   doc.rect(MARGIN, y, width, HEADER_HEIGHT).fill('#e4e7eb');
   doc.font(BOLD).fontSize(TABLE_FONT_SIZE).fillColor(TEXT);
   let x = MARGIN;
-  for (const c of COLUMNS) {
+  for (const c of PDF_COLUMNS) {
     doc.text(c.title, x + CELL_PAD, y + 5, { lineBreak: false });
     x += c.width;
   }
@@ -257,11 +258,11 @@ function drawTableHeader(doc: Doc, y: number): number {
 }
 
 function drawRow(doc: Doc, row: ReportRow, y: number, shaded: boolean): void {
-  const width = COLUMNS.reduce((sum, c) => sum + c.width, 0);
+  const width = PDF_COLUMNS.reduce((sum, c) => sum + c.width, 0);
   if (shaded) doc.rect(MARGIN, y, width, ROW_HEIGHT).fill('#f7f8fa');
   doc.font(FONT).fontSize(TABLE_FONT_SIZE).fillColor(TEXT);
   let x = MARGIN;
-  for (const c of COLUMNS) {
+  for (const c of PDF_COLUMNS) {
     let textX = x + CELL_PAD;
     let room = c.width - 2 * CELL_PAD;
     if (c.title === 'Severity') {
@@ -279,7 +280,7 @@ function drawRow(doc: Doc, row: ReportRow, y: number, shaded: boolean): void {
 function drawFooter(doc: Doc, title: string, page: number): void {
   const y = doc.page.height - MARGIN - 8;
   doc.font(FONT).fontSize(7).fillColor(MUTED);
-  doc.text(fit(doc, `Vigil  |  ${winAnsi(title)}  |  page ${page}`, doc.page.width - 2 * MARGIN), MARGIN, y, {
+  doc.text(fit(doc, `Vigil | ${winAnsi(title)} | page ${page}`, doc.page.width - 2 * MARGIN), MARGIN, y, {
     lineBreak: false,
   });
 }
