@@ -11,6 +11,14 @@ import { reportFormats } from '../report/index.js';
 // The formats that exist, from the reporter registry (SARIF arrives with the matcher).
 const FORMATS = reportFormats();
 
+/** `vigil scan image --server …` (commands/remote-scan.ts). */
+interface RemoteFlags {
+  server?: string;
+  token?: string;
+  serverCa?: string[];
+  insecureServer?: boolean;
+}
+
 function collect(v: string, prev: string[] = []): string[] {
   return [...prev, v];
 }
@@ -47,9 +55,22 @@ function buildProgram(result: { code: number }): Command {
     .configureOutput({ writeErr: () => {}, writeOut: (s) => process.stdout.write(s) });
 
   const scan = program.command('scan').description('scan an image, a root filesystem, this host or an SBOM').exitOverride();
-  common(scan.command('image').argument('<ref>', 'docker-archive:<file>, oci:<dir>[:<tag>] or a registry reference').description('scan a container image')).action(async (ref: string, o: CommonOptions) => {
-    result.code = await runScan({ kind: 'image', ref }, o);
-  });
+  common(scan.command('image').argument('<ref>', 'docker-archive:<file>, oci:<dir>[:<tag>] or a registry reference').description('scan a container image'))
+    .option('--server <url>', 'ask this Vigil controller to scan the registry image (also VIGIL_SERVER); no local DB needed')
+    .option('--token <token>', 'API token with the scan scope for --server (prefer VIGIL_TOKEN: a command line is visible to other users)')
+    .option('--server-ca <pem>', "trust this CA certificate for --server, e.g. the controller's <data-dir>/tls/server.crt (repeatable)", collect)
+    .option('--insecure-server', 'do not verify the TLS certificate of --server')
+    .action(async (ref: string, o: CommonOptions & RemoteFlags) => {
+      const server = o.server ?? (process.env.VIGIL_SERVER || undefined);
+      if (!server) {
+        const stray = o.token !== undefined ? '--token' : o.serverCa ? '--server-ca' : o.insecureServer ? '--insecure-server' : undefined;
+        if (stray) throw new VigilError('bad-option', `${stray} goes with --server (or VIGIL_SERVER)`, { kind: 'usage' });
+        result.code = await runScan({ kind: 'image', ref }, o);
+        return;
+      }
+      const { runRemoteScan } = await import('./commands/remote-scan.js');
+      result.code = await runRemoteScan(ref, { ...o, server, token: o.token ?? (process.env.VIGIL_TOKEN || undefined) });
+    });
   common(scan.command('rootfs').argument('<dir>', 'an unpacked root filesystem').description('scan an unpacked root filesystem')).action(async (dir: string, o: CommonOptions) => {
     result.code = await runScan({ kind: 'rootfs', dir }, o);
   });
