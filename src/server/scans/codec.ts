@@ -2,7 +2,12 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 
 export function packJson(value: unknown): string {
-  return gzipSync(JSON.stringify(value), { level: 6 }).toString('base64');
+  return packText(JSON.stringify(value));
+}
+
+/** For JSON text already serialised (to hash it too). */
+export function packText(json: string): string {
+  return gzipSync(json, { level: 6 }).toString('base64');
 }
 
 export function unpackJson<T>(text: string): T {

@@ -3,13 +3,14 @@
  * re-matches without pulling), and the latest match against the installed DB. Matching runs
  * here, in the main thread, against the one open DB reader.
  */
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Inventory } from '../../core/types.js';
 import { buildReport, match } from '../../match/index.js';
 import type { ScanReport, Severity } from '../../report/types.js';
 import type { VigilDbReader } from '../../vulndb/sqlite/reader.js';
 import type { Database, ImageRow } from '../store/schema.js';
-import { packJson, unpackJson } from './codec.js';
+import { packJson, packText, unpackJson } from './codec.js';
 
 export type Summary = Record<Severity, number> & { total: number; fixable: number };
 
@@ -83,26 +84,30 @@ export class ImageStore {
   }
 
   /** Matches one inventory and stores the result; says what changed since the last match. */
-  async match(digest: string, inventory: Inventory, reader: VigilDbReader): Promise<MatchOutcome> {
+  async match(digest: string, inventory: Inventory, reader: VigilDbReader, db: Kysely<Database> = this.db): Promise<MatchOutcome> {
     const report = buildReport(inventory, match(inventory, reader), reader.info(), { dbStale: reader.staleWarning() ?? false });
-    return this.storeResult(digest, report, reader.info().builtAt);
+    return this.storeResult(db, digest, report, reader.info().builtAt);
   }
 
-  private async storeResult(digest: string, report: ScanReport, builtAt: string): Promise<MatchOutcome> {
+  private async storeResult(db: Kysely<Database>, digest: string, report: ScanReport, builtAt: string): Promise<MatchOutcome> {
     const keys = [...new Set(report.vulnerabilities.map(findingKey))].sort();
-    const prev = await this.db.selectFrom('image_results').select('finding_keys').where('digest', '=', digest).executeTakeFirst();
+    const prev = await db.selectFrom('image_results').select(['finding_keys', 'report_hash']).where('digest', '=', digest).executeTakeFirst();
     const before = prev ? (JSON.parse(prev.finding_keys) as string[]) : [];
     const summary = summarize(report);
-    // Packages live in the inventory; the stored report carries the findings only.
-    const row = {
-      digest,
-      db_built_at: builtAt,
-      matched_at: this.now().toISOString(),
-      summary: JSON.stringify(summary),
-      finding_keys: JSON.stringify(keys),
-      report_gz: packJson({ ...report, packages: [] }),
-    };
-    await this.db
+    // Packages live in the inventory; the stored report carries the findings only. The DB's
+    // name and staleness are filled in when the report is read, so they do not make an
+    // unchanged result look changed.
+    const warnings = report.warnings.filter((w) => w.code !== 'db-stale');
+    const json = JSON.stringify({ ...report, packages: [], warnings });
+    const hash = createHash('sha256').update(JSON.stringify([report.vulnerabilities, warnings, report.artifact.os ?? null])).digest('hex');
+    const matchedAt = this.now().toISOString();
+    if (prev && prev.report_hash === hash) {
+      // Same report as before (typical for most images after a DB update): only the dates move.
+      await db.updateTable('image_results').set({ db_built_at: builtAt, matched_at: matchedAt }).where('digest', '=', digest).execute();
+      return { summary, gained: [], lost: [], hadResult: true };
+    }
+    const row = { digest, db_built_at: builtAt, matched_at: matchedAt, summary: JSON.stringify(summary), finding_keys: JSON.stringify(keys), report_hash: hash, report_gz: packText(json) };
+    await db
       .insertInto('image_results')
       .values(row)
       .onConflict((oc) => oc.column('digest').doUpdateSet({ ...row, digest: undefined }))
@@ -110,17 +115,27 @@ export class ImageStore {
     return { summary, gained: minus(keys, before), lost: minus(before, keys), hadResult: !!prev };
   }
 
-  /** The full SPEC report of an image (packages from the inventory), or undefined before its first match. */
-  async report(digest: string): Promise<ScanReport | undefined> {
+  /**
+   * The full SPEC report of an image (packages from the inventory), or undefined before its
+   * first match. With the DB it was last matched against, the report names that DB and carries
+   * its staleness warning as of now.
+   */
+  async report(digest: string, reader?: VigilDbReader): Promise<ScanReport | undefined> {
     const r = await this.db
       .selectFrom('image_results')
       .innerJoin('images', 'images.digest', 'image_results.digest')
-      .select(['image_results.report_gz', 'images.inventory_gz'])
+      .select(['image_results.report_gz', 'image_results.db_built_at', 'images.inventory_gz'])
       .where('image_results.digest', '=', digest)
       .executeTakeFirst();
     if (!r) return undefined;
     const report = unpackJson<ScanReport>(r.report_gz);
     report.packages = unpackJson<Inventory>(r.inventory_gz).packages;
+    const info = reader?.info();
+    if (reader && info && info.builtAt === r.db_built_at) {
+      report.db = { schemaVersion: info.schemaVersion, builtAt: info.builtAt, sources: info.sources.map((s) => ({ name: s.name, updatedAt: s.updatedAt })) };
+      const stale = reader.staleWarning();
+      if (stale) report.warnings.push({ code: 'db-stale', message: stale });
+    }
     return report;
   }
 
@@ -140,14 +155,18 @@ export class ImageStore {
     for (;;) {
       const page = await this.db.selectFrom('images').select(['digest', 'inventory_gz']).where('digest', '>', after).orderBy('digest').limit(pageSize).execute();
       if (page.length === 0) break;
-      for (const r of page) {
-        const o = await this.match(r.digest, unpackJson<Inventory>(r.inventory_gz), reader);
-        images++;
-        if (o.hadResult && (o.gained.length || o.lost.length)) {
-          changed++;
-          await onChange(r.digest, o);
+      // One transaction per page: one commit (one fsync) per hundred images, not per image.
+      // Changes are reported after the commit; nothing else can use an SQLite connection meanwhile.
+      const changes: Array<[string, MatchOutcome]> = [];
+      await this.db.transaction().execute(async (trx) => {
+        for (const r of page) {
+          const o = await this.match(r.digest, unpackJson<Inventory>(r.inventory_gz), reader, trx);
+          if (o.hadResult && (o.gained.length || o.lost.length)) changes.push([r.digest, o]);
         }
-      }
+      });
+      images += page.length;
+      changed += changes.length;
+      for (const [digest, o] of changes) await onChange(digest, o);
       after = page[page.length - 1]!.digest;
     }
     return { images, changed };

@@ -7,6 +7,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { usePostgres } from '../../../test/helpers/postgres.js';
 import { SHARED_DIR, startRegistry, type StartedRegistry } from '../../../test/helpers/registry.js';
@@ -115,6 +116,24 @@ describe.each(pg.backends)('%s', (_backend, database) => {
     expect(layered.layers).toHaveLength(4);
     expect(layered.layers[1].packages.some((p: { name: string }) => p.name === 'lodash')).toBe(true);
     expect(layered.layers.reduce((n: number, l: { vulnerabilities: unknown[] }) => n + l.vulnerabilities.length, 0)).toBe(report.vulnerabilities.length);
+
+    // CSV and PDF downloads hold only the filtered rows.
+    const high = (report.vulnerabilities as Array<{ id: string; severity: string }>).filter((v) => v.severity === 'high' || v.severity === 'critical');
+    const csv = await t.app.inject({ method: 'GET', url: `/api/v1/images/${appDigest}/report.csv?severity=high,critical`, headers: bearer(admin) });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    const rows = parse(csv.body, { columns: true }) as Array<Record<string, string>>;
+    expect(rows.map((r) => r.vulnerability_id).sort()).toEqual(high.map((v) => v.id).sort());
+    const regCsv = await t.app.inject({ method: 'GET', url: `/api/v1/registries/${id}/report.csv?severity=critical&repository=demo/app`, headers: bearer(admin) });
+    const regRows = parse(regCsv.body, { columns: true }) as unknown[];
+    // Two tags of the same image: each tag's rows.
+    expect(regRows).toHaveLength(2 * high.filter((v) => v.severity === 'critical').length);
+    const pdf = await t.app.inject({ method: 'GET', url: `/api/v1/registries/${id}/report.pdf`, headers: bearer(admin) });
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    const bad = await t.app.inject({ method: 'GET', url: `/api/v1/images/${appDigest}/report.csv?severty=high`, headers: bearer(admin) });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toMatch(/unknown report filter 'severty'/);
 
     const finished = (await api('GET', '/api/v1/events?action=scan.finished')).body.events as unknown[];
     expect(finished).toHaveLength(2);

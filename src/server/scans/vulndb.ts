@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { VigilError, describeError } from '../../core/errors.js';
+import { memoReader } from '../../vulndb/memo-reader.js';
 import { openVulnDb, type VigilDbReader } from '../../vulndb/sqlite/reader.js';
 
 export interface DbStatus {
@@ -64,7 +65,8 @@ export class VulnDbHolder {
     }
     const before = this.current?.info().builtAt;
     this.current?.close();
-    this.current = next;
+    // Matches share answers until the next DB: re-matching every image asks the same questions.
+    this.current = memoReader(next);
     this.lastError = null;
     return next.info().builtAt !== before || before === undefined;
   }

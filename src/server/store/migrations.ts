@@ -114,6 +114,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('matched_at', 'text', (c) => c.notNull())
         .addColumn('summary', 'text', (c) => c.notNull())
         .addColumn('finding_keys', 'text', (c) => c.notNull())
+        .addColumn('report_hash', 'text', (c) => c.notNull())
         .addColumn('report_gz', 'text', (c) => c.notNull())
         .execute();
       await db.schema

@@ -114,6 +114,8 @@ export interface ImageResultsTable {
   summary: string;
   /** JSON sorted array of "vulnId package@version": what gained/lost is computed from */
   finding_keys: string;
+  /** sha256 of the stored report JSON: an unchanged re-match rewrites no report */
+  report_hash: string;
   /** gzip + base64 of the ScanReport JSON */
   report_gz: string;
 }

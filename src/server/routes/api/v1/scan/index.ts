@@ -112,7 +112,7 @@ export default async function ciScanRoutes(app: VigilServer): Promise<void> {
       const r = await app.scans.scanReference(image, { actor, force: !!force, ...(registryId ? { registryId } : {}) }).catch((e: unknown) => {
         throw registryFailure(e);
       });
-      const report = await app.scans.images.report(r.digest);
+      const report = await app.scans.images.report(r.digest, app.vulndb.reader);
       if (!report) {
         const why = app.vulndb.reader ? 'was scanned but has no result yet' : 'was scanned, but the controller has no vulnerability DB to match it with (vigil db import / vigil db update next to the server)';
         throw new VigilError('no-result', `${image} (${r.digest}) ${why}`, { kind: 'db' });
