@@ -12,7 +12,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (isVigilError(err)) {
       const status = statusFor(err);
       if (status >= 500) {
-        req.log.error({ err }, 'request failed');
+        // A registry or network failure is someone else's outage: one line, no stack.
+        if (status !== 500) req.log.warn({ code: err.code, message: err.message }, 'request failed upstream');
+        else req.log.error({ err }, 'request failed');
         return reply.status(status).send({ code: err.code, message: status === 500 ? 'internal server error' : err.message });
       }
       return reply.status(status).send({ code: err.code, message: err.message });
