@@ -14,7 +14,8 @@ describe.each(pg.backends)('%s', (_backend, database) => {
   beforeEach(async () => {
     store = await openStore({ dataDir: '/nonexistent', database: await database() });
     now = new Date('2026-06-01T00:00:00.000Z');
-    q = new JobQueue(store.db, () => now, { retryBaseMs: 1000, defaultMaxAttempts: 3 });
+    // Every reading of the clock moves it 1 ms on, so jobs have distinct creation times (FIFO is checked).
+    q = new JobQueue(store.db, () => (now = new Date(now.getTime() + 1)), { retryBaseMs: 1000, defaultMaxAttempts: 3 });
     for (const id of ['ra', 'rb']) {
       await store.db
         .insertInto('registries')
