@@ -13,6 +13,10 @@ import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { usePostgres } from '../helpers/postgres.js';
 import { startRegistry, type StartedRegistry } from '../helpers/registry.js';
 import { spawnServer, startServer, stopServer, withTimeout, type RunningServer } from '../helpers/server.js';
+import { until } from '../helpers/until.js';
+
+/** The servers restart under the test: a refused request while polling is not a failure. */
+const poll = <T>(what: string, f: () => Promise<T | undefined | false>) => until(what, f, { ignoreErrors: true, everyMs: 150 });
 
 const ADMIN = 'restart-admin-password-1';
 const pg = usePostgres();
@@ -34,15 +38,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers, checked field by field
 type Json = Record<string, any>;
@@ -76,7 +71,7 @@ describe.each(pg.backends)('%s', (backend, database) => {
     await c.login();
     const id = (await c.call('POST', '/api/v1/registries', { name: 'local', type: 'docker-v2', url: proxy.url, filters: ['demo/*'] })).id as string;
     expect((await c.call('POST', `/api/v1/registries/${id}/scan`)).queued).toBe(1);
-    await until('the job to be running and a blob requested', async () => {
+    await poll('the job to be running and a blob requested', async () => {
       const jobs = (await c.call('GET', '/api/v1/scans')).jobs as Json[];
       return jobs[0]?.status === 'running' && proxy.requests.some((r) => r.url.includes('/blobs/'));
     });
@@ -88,7 +83,7 @@ describe.each(pg.backends)('%s', (backend, database) => {
     s = await startServer(args, env);
     c = client(s);
     await c.login();
-    await until('the job to run again', async () => ((await c.call('GET', '/api/v1/scans')).jobs as Json[])[0]?.status === 'running');
+    await poll('the job to run again', async () => ((await c.call('GET', '/api/v1/scans')).jobs as Json[])[0]?.status === 'running');
     const code = await stopServer(s);
     expect(code).toBe(0);
 
@@ -96,7 +91,7 @@ describe.each(pg.backends)('%s', (backend, database) => {
     s = await startServer(args, env);
     c = client(s);
     await c.login();
-    const job = await until('the job to finish', async () => {
+    const job = await poll('the job to finish', async () => {
       const jobs = (await c.call('GET', '/api/v1/scans')).jobs as Json[];
       return jobs[0]?.status === 'done' ? jobs : undefined;
     });

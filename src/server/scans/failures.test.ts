@@ -10,6 +10,7 @@ import { startRegistry, type StartedRegistry } from '../../../test/helpers/regis
 import type { RegistryRow } from '../store/schema.js';
 import { PASSWORDS, bearer, testApp, type TestApp } from '../test-helpers.js';
 import { isDue } from './scan-service.js';
+import { until } from '../../../test/helpers/until.js';
 
 let reg: StartedRegistry;
 let proxy: FaultProxy;
@@ -25,15 +26,6 @@ afterAll(async () => {
   await reg?.stop();
 });
 
-async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('registry failures', () => {
   let t: TestApp;

@@ -13,6 +13,7 @@ import { usePostgres } from '../../../test/helpers/postgres.js';
 import { SHARED_DIR, startRegistry, type StartedRegistry } from '../../../test/helpers/registry.js';
 import { buildVulnDb } from '../../vulndb/build.js';
 import { PASSWORDS, bearer, testApp, type TestApp } from '../test-helpers.js';
+import { until } from '../../../test/helpers/until.js';
 
 const pg = usePostgres();
 let reg: StartedRegistry;
@@ -35,15 +36,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.each(pg.backends)('%s', (_backend, database) => {
   let t: TestApp;

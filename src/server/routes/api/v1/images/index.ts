@@ -9,7 +9,7 @@ import type { Finding } from '../../../../../report/types.js';
 import { notFound } from '../../../../errors.js';
 import type { VigilServer } from '../../../../types.js';
 import { errors } from '../../../schemas.js';
-import { REPORT_FORMATS, parseFindingFilter, renderReport } from '../../../../reports/index.js';
+import { reportRoutes } from '../../../report-routes.js';
 
 export const DigestParams = Type.Object({ digest: Type.String({ pattern: '^sha(256:[a-f0-9]{64}|512:[a-f0-9]{128})$', description: 'image digest, sha256:…' }) });
 const Str = Type.Union([Type.String(), Type.Null()]);
@@ -26,17 +26,6 @@ export const SummaryT = Type.Union([
   }),
   Type.Null(),
 ]);
-/** The report filters (src/server/reports/filter.ts checks them and names a bad one). */
-export const ReportQueryT = Type.Object(
-  {
-    severity: Type.Optional(Type.Array(Type.String(), { description: 'critical, high, medium, low, negligible, unknown (repeat or comma-separate)' })),
-    fixable: Type.Optional(Type.String({ description: 'true: only findings with a fixed version; false: only those without' })),
-    text: Type.Optional(Type.String({ description: 'matches id, alias, package or title' })),
-    package: Type.Optional(Type.Array(Type.String())),
-    id: Type.Optional(Type.Array(Type.String())),
-  },
-  { additionalProperties: true },
-);
 const TagT = Type.Object({ registryId: Type.String(), repository: Type.String(), tag: Type.String() });
 const ImageT = Type.Object({
   digest: Type.String(),
@@ -157,34 +146,22 @@ export default async function imageRoutes(app: VigilServer): Promise<void> {
     },
   );
 
-  for (const format of REPORT_FORMATS) {
-    app.get(
-      `/:digest/report.${format}`,
-      {
-        config: { scope: 'read' },
-        schema: {
-          tags: ['images'],
-          summary: `the image's vulnerabilities as ${format.toUpperCase()}: only the rows the filter keeps${format === 'pdf' ? ', with a summary at the top' : ''}`,
-          params: DigestParams,
-          querystring: ReportQueryT,
-          produces: [format === 'csv' ? 'text/csv' : 'application/pdf'],
-          response: { 200: Type.Unknown({ description: `the ${format.toUpperCase()} file` }), ...errors(400, 401, 403, 404) },
-        },
-      },
-      async (req, reply) => {
-        const filter = parseFindingFilter(req.query as Record<string, unknown>);
-        const report = await app.scans.images.report(req.params.digest, app.vulndb.reader);
-        if (!report) throw notFound(`no results for ${req.params.digest} (not scanned, or no vulnerability DB installed yet)`);
-        const tags = await db.selectFrom('registry_tags as t').innerJoin('registries as r', 'r.id', 't.registry_id').select(['r.name', 't.repository', 't.tag']).where('t.digest', '=', req.params.digest).orderBy('t.repository').orderBy('t.tag').limit(1).execute();
-        const t = tags[0];
-        const out = renderReport(format, {
-          title: 'Vulnerability report',
-          scope: t ? `image ${t.repository}:${t.tag} (${req.params.digest})` : `image ${req.params.digest}`,
-          filter,
-          reports: [{ ...(t ? { registry: t.name, repository: t.repository, tag: t.tag } : {}), report }],
-        });
-        return reply.type(out.contentType).header('content-disposition', out.contentDisposition).send(out.stream);
-      },
-    );
-  }
+  reportRoutes(app, {
+    base: '/:digest',
+    tag: 'images',
+    what: "the image's vulnerabilities",
+    params: DigestParams,
+    async load(req, filter) {
+      const digest = req.params.digest;
+      const report = await app.scans.images.report(digest, app.vulndb.reader);
+      if (!report) throw notFound(`no results for ${digest} (not scanned, or no vulnerability DB installed yet)`);
+      const t = await db.selectFrom('registry_tags as t').innerJoin('registries as r', 'r.id', 't.registry_id').select(['r.name', 't.repository', 't.tag']).where('t.digest', '=', digest).orderBy('t.repository').orderBy('t.tag').executeTakeFirst();
+      return {
+        title: 'Vulnerability report',
+        scope: t ? `image ${t.repository}:${t.tag} (${digest})` : `image ${digest}`,
+        filter,
+        reports: [{ ...(t ? { registry: t.name, repository: t.repository, tag: t.tag } : {}), report }],
+      };
+    },
+  });
 }

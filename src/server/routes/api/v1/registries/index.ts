@@ -4,8 +4,7 @@ import type { RegistryType } from '../../../../store/schema.js';
 import type { VigilServer } from '../../../../types.js';
 import { principalOf } from '../../../../types.js';
 import { IdParams, errors } from '../../../schemas.js';
-import { REPORT_FORMATS, parseFindingFilter, renderReport } from '../../../../reports/index.js';
-import { ReportQueryT } from '../images/index.js';
+import { reportRoutes } from '../../../report-routes.js';
 
 const RegistryTypeT = Type.Union([Type.Literal('docker-v2'), Type.Literal('harbor'), Type.Literal('gitlab'), Type.Literal('ghcr'), Type.Literal('nexus'), Type.Literal('jfrog'), Type.Literal('ecr'), Type.Literal('gcr'), Type.Literal('acr')]);
 // The schema must list exactly the types the store knows.
@@ -225,37 +224,27 @@ export default async function registryRoutes(app: VigilServer): Promise<void> {
     },
   );
 
-  for (const format of REPORT_FORMATS) {
-    app.get(
-      `/:id/report.${format}`,
-      {
-        config: { scope: 'read' },
-        schema: {
-          tags: ['registries'],
-          summary: `every tag's vulnerabilities as ${format.toUpperCase()}: only the rows the filter keeps${format === 'pdf' ? ', with a summary at the top' : ''}`,
-          params: IdParams,
-          querystring: ReportQueryT,
-          produces: [format === 'csv' ? 'text/csv' : 'application/pdf'],
-          response: { 200: Type.Unknown({ description: `the ${format.toUpperCase()} file` }), ...errors(400, 401, 403, 404) },
-        },
-      },
-      async (req, reply) => {
-        const filter = parseFindingFilter(req.query as Record<string, unknown>, { otherKeys: ['repository'] });
-        const reg = await app.registries.get(req.params.id);
-        const repository = typeof (req.query as Record<string, unknown>).repository === 'string' ? ((req.query as Record<string, unknown>).repository as string) : undefined;
-        let q = app.store.db.selectFrom('registry_tags').select(['repository', 'tag', 'digest']).where('registry_id', '=', reg.id);
-        if (repository) q = q.where('repository', '=', repository);
-        const tags = await q.orderBy('repository').orderBy('tag').execute();
-        const cache = new Map<string, Awaited<ReturnType<typeof app.scans.images.report>>>();
-        const reports = [];
-        for (const t of tags) {
-          if (!cache.has(t.digest)) cache.set(t.digest, await app.scans.images.report(t.digest, app.vulndb.reader));
-          const report = cache.get(t.digest);
-          if (report) reports.push({ registry: reg.name, repository: t.repository, tag: t.tag, report });
-        }
-        const out = renderReport(format, { title: 'Registry vulnerability report', scope: `registry ${reg.name}${repository ? ` repository ${repository}` : ''}`, filter, reports });
-        return reply.type(out.contentType).header('content-disposition', out.contentDisposition).send(out.stream);
-      },
-    );
-  }
+  reportRoutes(app, {
+    base: '/:id',
+    tag: 'registries',
+    what: "every tag's vulnerabilities (`repository=` for one repository)",
+    params: IdParams,
+    otherKeys: ['repository'],
+    async load(req, filter) {
+      const reg = await app.registries.get(req.params.id);
+      const repository = typeof req.query.repository === 'string' ? req.query.repository : undefined;
+      let q = app.store.db.selectFrom('registry_tags').select(['repository', 'tag', 'digest']).where('registry_id', '=', reg.id);
+      if (repository) q = q.where('repository', '=', repository);
+      const tags = await q.orderBy('repository').orderBy('tag').execute();
+      // Tags share images: each digest's report is read once.
+      const byDigest = new Map<string, Awaited<ReturnType<typeof app.scans.images.report>>>();
+      const reports = [];
+      for (const t of tags) {
+        if (!byDigest.has(t.digest)) byDigest.set(t.digest, await app.scans.images.report(t.digest, app.vulndb.reader));
+        const report = byDigest.get(t.digest);
+        if (report) reports.push({ registry: reg.name, repository: t.repository, tag: t.tag, report });
+      }
+      return { title: 'Registry vulnerability report', scope: `registry ${reg.name}${repository ? ` repository ${repository}` : ''}`, filter, reports };
+    },
+  });
 }
