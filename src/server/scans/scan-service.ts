@@ -337,7 +337,7 @@ export class ScanService {
   }
 
   /** An on-demand scan (CI): a digest whose inventory is stored is matched again, not pulled, unless `force`. */
-  async scanReference(reference: string, o: { force?: boolean; actor: string | null; registryId?: string }): Promise<CiScanResult> {
+  async scanReference(reference: string, o: { force?: boolean; actor: string | null; registryId?: string; wait?: boolean }): Promise<CiScanResult> {
     let ref;
     try {
       ref = parseReference(reference);
@@ -356,6 +356,7 @@ export class ScanService {
     }
     const { job } = await this.queue.enqueue(base);
     this.kick();
+    if (o.wait === false) return { job: toJobView(job), digest, cached: false };
     const end = await this.waitFor(job.id, this.o.scanTimeoutMs * this.o.maxAttempts + 60_000);
     if (end.status !== 'done') {
       throw new VigilError(end.status === 'cancelled' ? 'cancelled' : 'scan-failed', `scan of ${reference} ${end.status === 'running' || end.status === 'queued' ? 'did not finish in time' : end.status}${end.error ? `: ${end.error}` : ''}`, { kind: 'registry' });

@@ -45,9 +45,11 @@ const BodyT = Type.Object(
     registryId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'use this registry’s credentials and TLS settings (default: the registry whose URL host is the reference’s)' })),
     force: Type.Optional(Type.Boolean({ description: 'pull and inventory the image again even when its digest was scanned before' })),
     policy: Type.Optional(PolicyT),
+    wait: Type.Optional(Type.Boolean({ default: true, description: 'false: answer 202 with the queued job at once (poll GET /api/v1/scans/{id}, then GET /api/v1/images/{digest}/report); a digest scanned before still answers 200 at once' })),
   },
   { additionalProperties: false },
 );
+const QueuedT = Type.Object({ job: JobT, digest: Type.String() });
 
 const VerdictT = Type.Object({ pass: Type.Boolean(), reasons: Type.Array(Type.String(), { description: 'one sentence per failing rule, naming the offending ids' }) });
 const ResultT = Type.Object({
@@ -102,16 +104,17 @@ export default async function ciScanRoutes(app: VigilServer): Promise<void> {
           'The registry’s credentials and TLS settings come from the registry entry whose URL host is the reference’s, or from `registryId`. ' +
           'The verdict judges the report’s findings against `policy`; a missing policy passes.',
         body: BodyT,
-        response: { 200: ResultT, ...errors(400, 401, 403, 404, 502, 503) },
+        response: { 200: ResultT, 202: QueuedT, ...errors(400, 401, 403, 404, 502, 503) },
       },
     },
-    async (req) => {
-      const { image, registryId, force, policy } = req.body;
+    async (req, reply) => {
+      const { image, registryId, force, policy, wait } = req.body;
       const ref = checkReference(image);
       const actor = principalOf(req).username;
-      const r = await app.scans.scanReference(image, { actor, force: !!force, ...(registryId ? { registryId } : {}) }).catch((e: unknown) => {
+      const r = await app.scans.scanReference(image, { actor, force: !!force, wait: wait !== false, ...(registryId ? { registryId } : {}) }).catch((e: unknown) => {
         throw registryFailure(e);
       });
+      if (r.job.status === 'queued' || r.job.status === 'running') return reply.status(202).send({ job: r.job, digest: r.digest });
       const report = await app.scans.images.report(r.digest, app.vulndb.reader);
       if (!report) {
         const why = app.vulndb.reader ? 'was scanned but has no result yet' : 'was scanned, but the controller has no vulnerability DB to match it with (vigil db import / vigil db update next to the server)';

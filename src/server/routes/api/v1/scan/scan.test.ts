@@ -76,6 +76,19 @@ describe('POST /api/v1/scan/repository', () => {
     expect(forced.statusCode, forced.body).toBe(200);
     expect(forced.json()).toMatchObject({ cached: false, digest: a.digest, verdict: { pass: false } });
     expect((forced.json() as Answer).report.artifact.name).toBe(`${reg.host}/demo/app@${a.digest}`);
+
+    // wait: false → 202 with the queued job; the job then finishes on its own.
+    const queued = await scan({ image: `${reg.host}/demo/app@${a.digest}`, force: true, wait: false });
+    expect(queued.statusCode, queued.body).toBe(202);
+    const q = queued.json() as { job: { id: string; status: string }; digest: string };
+    expect(q).toMatchObject({ digest: a.digest, job: { status: 'queued' } });
+    const end = Date.now() + 60_000;
+    let status = '';
+    while (Date.now() < end && status !== 'done') {
+      status = ((await t.app.inject({ method: 'GET', url: `/api/v1/scans/${q.job.id}`, headers: bearer(admin) })).json() as { status: string }).status;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe('done');
   });
 
   test('no policy: the verdict passes; an admin may call it too', async () => {
