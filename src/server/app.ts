@@ -8,6 +8,7 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AuthService } from './auth/auth-service.js';
 import { registerAuthHook } from './plugins/auth.js';
+import { registerConsole } from './plugins/console.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 import { registerMetrics } from './plugins/metrics.js';
 import { registerOpenApi } from './plugins/openapi.js';
@@ -81,6 +82,8 @@ export async function buildApp(o: BuildAppOptions): Promise<VigilServer> {
 
   // 3. routes
   for (const r of ROUTES) await app.register(r.plugin, { prefix: r.prefix });
+  // 4. the web console at / (its client routes fall back to index.html; /api stays the API's)
+  await registerConsole(app);
   await app.ready();
   return app;
 }

@@ -1,0 +1,126 @@
+/**
+ * Counts, the severity distribution, the riskiest images (and workloads, once the assets API
+ * answers) and the age of the vulnerability DB. Every box has its final size from the start.
+ */
+import { useEffect, useState, type ReactNode } from 'react';
+import { Link, useLocation } from 'wouter';
+import { api } from '../api/client';
+import { isMissingApi, useApi } from '../api/use-api';
+import { SEVERITIES, type DbStatus, type Image, type Registry, type Severity } from '../api/types';
+import { DataTable, type Column } from '../components/data-table';
+import { Card, ErrorBox, PageHeader, Stat } from '../components/page';
+import { SeverityBar, SeverityCounts } from '../components/severity';
+import { formatAge, formatDate, shortDigest } from '../format';
+import { riskScore, type WorkloadRisk } from './risk-score';
+
+/** Pages through GET /images (500 at a time) up to `max` images. */
+export async function fetchImages(max = 5000, signal?: AbortSignal): Promise<Image[]> {
+  const out: Image[] = [];
+  let after: string | null = null;
+  do {
+    const page: { images: Image[]; next: string | null } = await api(`/api/v1/images?limit=500${after ? `&after=${encodeURIComponent(after)}` : ''}`, { signal });
+    out.push(...page.images);
+    after = page.next;
+  } while (after && out.length < max);
+  return out;
+}
+
+export function imageName(i: Image): string {
+  const t = i.tags[0];
+  return t ? `${t.repository}:${t.tag}` : shortDigest(i.digest);
+}
+
+const imageColumns: Array<Column<Image>> = [
+  { key: 'name', header: 'Image', width: 'minmax(8rem, 2fr)', render: (i) => <Link href={`/images/${encodeURIComponent(i.digest)}`}>{imageName(i)}</Link> },
+  { key: 'os', header: 'OS', width: '7rem', render: (i) => i.os ?? '—' },
+  { key: 'sev', header: 'Vulnerabilities', width: 'minmax(9rem, 1.4fr)', render: (i) => <SeverityCounts summary={i.summary} /> },
+  { key: 'fixable', header: 'Fixable', width: '4.5rem', align: 'right', render: (i) => i.summary?.fixable ?? '—' },
+];
+
+interface Containers {
+  containers: WorkloadRisk[];
+}
+
+export function DashboardPage(): ReactNode {
+  const [, navigate] = useLocation();
+  const db = useApi<DbStatus>('/api/v1/db');
+  const registries = useApi<{ registries: Registry[] }>('/api/v1/registries');
+  const scans = useApi<{ counts: Record<string, number> }>('/api/v1/scans?limit=1');
+  const containers = useApi<Containers>('/api/v1/assets/containers?limit=500');
+  const [images, setImages] = useState<Image[]>();
+  const [imagesError, setImagesError] = useState<Error>();
+
+  useEffect(() => {
+    const ctl = new AbortController();
+    fetchImages(5000, ctl.signal).then(setImages, (e: Error) => !ctl.signal.aborted && setImagesError(e));
+    return () => ctl.abort();
+  }, []);
+
+  const counts: Partial<Record<Severity, number>> = {};
+  let fixable = 0;
+  for (const i of images ?? []) {
+    for (const s of SEVERITIES) counts[s] = (counts[s] ?? 0) + (i.summary?.[s] ?? 0);
+    fixable += i.summary?.fixable ?? 0;
+  }
+  const total = SEVERITIES.reduce((n, s) => n + (counts[s] ?? 0), 0);
+  const top = images ? [...images].sort((a, b) => riskScore(b.summary) - riskScore(a.summary)).slice(0, 10) : undefined;
+  const topWorkloads = containers.data ? [...containers.data.containers].sort((a, b) => riskScore(b.summary) - riskScore(a.summary)).slice(0, 10) : undefined;
+  const queue = scans.data ? (scans.data.counts.queued ?? 0) + (scans.data.counts.running ?? 0) : undefined;
+
+  return (
+    <>
+      <PageHeader title="Dashboard" />
+      <ErrorBox error={imagesError ?? db.error ?? registries.error} />
+      <div className="stats">
+        <Stat label="Registries" value={registries.data?.registries.length} />
+        <Stat label="Images scanned" value={images?.length.toLocaleString('en')} />
+        <Stat label="Vulnerabilities" value={images ? total.toLocaleString('en') : undefined} hint={images ? `${fixable.toLocaleString('en')} fixable` : undefined} />
+        <Stat label="Critical" value={images ? (counts.critical ?? 0).toLocaleString('en') : undefined} hint={images ? `${(counts.high ?? 0).toLocaleString('en')} high` : undefined} />
+        <Stat label="Scans in progress" value={queue} hint={scans.data ? `${scans.data.counts.failed ?? 0} failed` : undefined} />
+        <Stat
+          label="Vulnerability DB age"
+          value={db.data ? (db.data.installed ? formatAge(db.data.ageDays) : 'not installed') : undefined}
+          hint={db.data ? (db.data.stale ? <span className="warn">stale — update it in Settings</span> : `built ${formatDate(db.data.builtAt)}`) : undefined}
+        />
+      </div>
+      <Card title="Severity distribution (all images)">
+        <SeverityBar counts={counts} label="Vulnerabilities by severity across all scanned images" />
+      </Card>
+      <div className="two-col">
+        <Card title="Top risky images">
+          <DataTable
+            label="Top risky images"
+            rows={top}
+            loading={!images}
+            columns={imageColumns}
+            rowKey={(i) => i.digest}
+            onOpen={(i) => navigate(`/images/${encodeURIComponent(i.digest)}`)}
+            height="300px"
+            empty="No image has been scanned yet. Add a registry under Assets → Registries."
+            testId="top-images"
+          />
+        </Card>
+        <Card title="Top risky workloads">
+          {isMissingApi(containers.error) ? (
+            <p className="muted placeholder-box">Workloads appear here once run-time assets are reported to the controller.</p>
+          ) : (
+            <DataTable
+              label="Top risky workloads"
+              rows={topWorkloads}
+              loading={containers.loading}
+              columns={[
+                { key: 'name', header: 'Container', width: 'minmax(10rem, 2fr)', render: (c) => c.name },
+                { key: 'ns', header: 'Namespace', width: '8rem', render: (c) => c.namespace ?? '—' },
+                { key: 'sev', header: 'Vulnerabilities', width: 'minmax(10rem, 1.4fr)', render: (c) => <SeverityCounts summary={c.summary} /> },
+              ]}
+              rowKey={(c) => c.id}
+              height="300px"
+              empty="No running containers reported."
+              testId="top-workloads"
+            />
+          )}
+        </Card>
+      </div>
+    </>
+  );
+}
