@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { AssetService } from './assets/asset-service.js';
 import { AuthService } from './auth/auth-service.js';
 import { registerAuthHook } from './plugins/auth.js';
 import { registerConsole } from './plugins/console.js';
@@ -15,6 +16,7 @@ import { registerOpenApi } from './plugins/openapi.js';
 import { Notifier, type NotifierOptions } from './notify/notifier.js';
 import { WebhookService } from './notify/webhook-service.js';
 import { RegistryService } from './registries/registry-service.js';
+import { RiskService } from './risks/risk-service.js';
 import { ScanService, type ScanServiceOptions } from './scans/scan-service.js';
 import { VulnDbHolder } from './scans/vulndb.js';
 import { defaultDbPath } from '../vulndb/paths.js';
@@ -73,6 +75,9 @@ export async function buildApp(o: BuildAppOptions): Promise<VigilServer> {
   const registries = app.registries;
   const scans = new ScanService({ db: o.store.db, audit: auth.audit, registries, vulndb, metrics: app.metrics, now: o.now ?? (() => new Date()), log: app.log.child({ component: 'scans' }) }, o.scan);
   app.decorate('scans', scans);
+  const assets = new AssetService(o.store.db, auth.audit, o.now ?? (() => new Date()), () => vulndb.reader);
+  app.decorate('assets', assets);
+  app.decorate('risks', new RiskService(o.store.db, auth.audit, assets, o.now ?? (() => new Date()), () => vulndb.reader));
   // Running scans go back to the queue; the DB reader closes after them.
   app.addHook('onClose', async () => {
     await scans.close();

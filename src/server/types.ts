@@ -1,11 +1,13 @@
 /** Fastify declarations shared by the server: decorators, route config, the typed instance. */
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AssetService } from './assets/asset-service.js';
 import type { AuthService, Principal } from './auth/auth-service.js';
 import type { Scope } from './auth/scopes.js';
 import type { Notifier } from './notify/notifier.js';
 import type { WebhookService } from './notify/webhook-service.js';
 import type { RegistryService } from './registries/registry-service.js';
+import type { RiskService } from './risks/risk-service.js';
 import type { ScanService } from './scans/scan-service.js';
 import type { VulnDbHolder } from './scans/vulndb.js';
 import type { Store } from './store/open-store.js';
@@ -19,6 +21,8 @@ declare module 'fastify' {
     vulndb: VulnDbHolder;
     webhooks: WebhookService;
     notifier: Notifier;
+    assets: AssetService;
+    risks: RiskService;
   }
   interface FastifyRequest {
     principal: Principal | null;

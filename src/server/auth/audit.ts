@@ -13,7 +13,7 @@ import type { AuditEvent, Database } from '../store/schema.js';
  * The part of an action before the first dot. An event's category is derived, never given, so
  * `scan.finished` is always in `scan`. A new action prefix goes in this list.
  */
-export const EVENT_CATEGORIES = ['auth', 'user', 'token', 'registry', 'crawl', 'scan', 'db', 'findings', 'webhook', 'config'] as const;
+export const EVENT_CATEGORIES = ['auth', 'user', 'token', 'registry', 'crawl', 'scan', 'db', 'findings', 'webhook', 'config', 'group', 'risk'] as const;
 export type EventCategory = (typeof EVENT_CATEGORIES)[number];
 
 export function categoryOf(action: string): string {

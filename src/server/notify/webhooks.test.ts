@@ -82,7 +82,7 @@ describe.each(pg.backends)('%s', (_backend, database) => {
     ${{ url: 'https://hooks.example/x#frag' }}      | ${/fragment/}
     ${{ url: '' }}                                  | ${/url/}
     ${{ format: 'teams' }}                          | ${/format must be equal to one of the allowed values/}
-    ${{ categories: ['scans'] }}                    | ${/unknown category "scans"; one of auth, user, token, registry, crawl, scan, db, findings, config$/}
+    ${{ categories: ['scans'] }}                    | ${/unknown category "scans"; one of auth, user, token, registry, crawl, scan, db, findings, config, group, risk$/}
     ${{ categories: ['webhook'] }}                  | ${/webhook events are never delivered to webhooks/}
     ${{ secret: 'short' }}                          | ${/secret/}
     ${{ enabled: 'maybe' }}                         | ${/enabled/}

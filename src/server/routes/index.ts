@@ -14,6 +14,13 @@ import scanJobRoutes from './api/v1/scans/index.js';
 import tokenRoutes from './api/v1/tokens/index.js';
 import userRoutes from './api/v1/users/index.js';
 import webhookRoutes from './api/v1/webhooks/index.js';
+import containerRoutes from './api/v1/containers/index.js';
+import controllerRoutes from './api/v1/controllers/index.js';
+import enforcerRoutes from './api/v1/enforcers/index.js';
+import groupRoutes from './api/v1/groups/index.js';
+import nodeRoutes from './api/v1/nodes/index.js';
+import platformRoutes from './api/v1/platforms/index.js';
+import riskRoutes from './api/v1/risks/index.js';
 
 export const ROUTES: ReadonlyArray<{ prefix: string; plugin: (app: VigilServer) => Promise<void> }> = [
   { prefix: '', plugin: healthRoutes },
@@ -27,4 +34,11 @@ export const ROUTES: ReadonlyArray<{ prefix: string; plugin: (app: VigilServer) 
   { prefix: '/api/v1/images', plugin: imageRoutes },
   { prefix: '/api/v1/db', plugin: dbRoutes },
   { prefix: '/api/v1/webhooks', plugin: webhookRoutes },
+  { prefix: '/api/v1/nodes', plugin: nodeRoutes },
+  { prefix: '/api/v1/containers', plugin: containerRoutes },
+  { prefix: '/api/v1/groups', plugin: groupRoutes },
+  { prefix: '/api/v1/platforms', plugin: platformRoutes },
+  { prefix: '/api/v1/controllers', plugin: controllerRoutes },
+  { prefix: '/api/v1/enforcers', plugin: enforcerRoutes },
+  { prefix: '/api/v1/risks', plugin: riskRoutes },
 ];

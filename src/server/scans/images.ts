@@ -10,6 +10,7 @@ import { buildReport, match } from '../../match/index.js';
 import type { ScanReport, Severity } from '../../report/types.js';
 import type { VigilDbReader } from '../../vulndb/sqlite/reader.js';
 import type { Database, ImageRow } from '../store/schema.js';
+import { replaceAssetFindings } from '../risks/findings.js';
 import { packJson, packText, unpackJson } from './codec.js';
 
 export type Summary = Record<Severity, number> & { total: number; fixable: number };
@@ -112,6 +113,8 @@ export class ImageStore {
       .values(row)
       .onConflict((oc) => oc.column('digest').doUpdateSet({ ...row, digest: undefined }))
       .execute();
+    // The Security Risks view's flattened findings (src/server/risks/findings.ts).
+    await replaceAssetFindings(db, 'image', digest, report.vulnerabilities, report.packages);
     return { summary, gained: minus(keys, before), lost: minus(before, keys), hadResult: !!prev };
   }
 

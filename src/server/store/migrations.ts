@@ -3,7 +3,12 @@
  * migration folder to copy). Append only: a released migration is never edited. The names
  * sort in the order they run.
  */
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { CreateTableBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+import type { Inventory } from '../../core/types.js';
+import type { ScanReport } from '../../report/types.js';
+import { replaceAssetFindings } from '../risks/findings.js';
+import { unpackJson } from '../scans/codec.js';
+import type { Database } from './schema.js';
 
 const migrations: Record<string, Migration> = {
   '0001_auth_and_audit': {
@@ -191,6 +196,182 @@ const migrations: Record<string, Migration> = {
     async down(db: Kysely<unknown>): Promise<void> {
       for (const i of ['audit_events_category', 'audit_events_action', 'audit_events_target']) await db.schema.dropIndex(i).execute();
       await db.schema.alterTable('audit_events').dropColumn('category').execute();
+    },
+  },
+  '0006_assets': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      const stamps = (t: CreateTableBuilder<string, never>) => t.addColumn('created_at', 'text', (c) => c.notNull()).addColumn('updated_at', 'text', (c) => c.notNull());
+      await stamps(db.schema.createTable('platforms').addColumn('id', 'text', (c) => c.primaryKey()).addColumn('name', 'text', (c) => c.notNull()).addColumn('type', 'text', (c) => c.notNull()).addColumn('version', 'text')).execute();
+      await stamps(
+        db.schema
+          .createTable('groups')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('namespace', 'text')
+          .addColumn('policy_mode', 'text', (c) => c.notNull())
+          .addColumn('comment', 'text'),
+      ).execute();
+      await stamps(
+        db.schema
+          .createTable('nodes')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('os', 'text')
+          .addColumn('kernel', 'text')
+          .addColumn('address', 'text')
+          .addColumn('platform_id', 'text')
+          .addColumn('group_name', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('labels', 'text', (c) => c.notNull()),
+      ).execute();
+      await stamps(
+        db.schema
+          .createTable('containers')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('namespace', 'text')
+          .addColumn('service', 'text')
+          .addColumn('group_name', 'text')
+          .addColumn('image_ref', 'text')
+          .addColumn('image_digest', 'text')
+          .addColumn('node_id', 'text')
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('labels', 'text', (c) => c.notNull()),
+      ).execute();
+      for (const col of ['image_digest', 'namespace', 'service', 'group_name', 'node_id', 'name']) {
+        await db.schema.createIndex(`containers_${col}`).on('containers').column(col).execute();
+      }
+      await stamps(
+        db.schema
+          .createTable('controllers')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('node_id', 'text')
+          .addColumn('version', 'text')
+          .addColumn('leader', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('state', 'text', (c) => c.notNull()),
+      ).execute();
+      await stamps(
+        db.schema
+          .createTable('enforcers')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('node_id', 'text')
+          .addColumn('version', 'text')
+          .addColumn('state', 'text', (c) => c.notNull()),
+      ).execute();
+      await db.schema
+        .createTable('asset_results')
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('os', 'text')
+        .addColumn('db_built_at', 'text')
+        .addColumn('matched_at', 'text', (c) => c.notNull())
+        .addColumn('summary', 'text', (c) => c.notNull())
+        .addColumn('report_hash', 'text', (c) => c.notNull())
+        .addColumn('report_gz', 'text', (c) => c.notNull())
+        .addColumn('inventory_gz', 'text')
+        .addPrimaryKeyConstraint('asset_results_pk', ['kind', 'id'])
+        .execute();
+      await db.schema
+        .createTable('findings')
+        .addColumn('asset_kind', 'text', (c) => c.notNull())
+        .addColumn('asset_id', 'text', (c) => c.notNull())
+        .addColumn('vuln_id', 'text', (c) => c.notNull())
+        .addColumn('package_name', 'text', (c) => c.notNull())
+        .addColumn('package_type', 'text', (c) => c.notNull())
+        .addColumn('installed_version', 'text', (c) => c.notNull())
+        .addColumn('purl', 'text')
+        .addColumn('fixed_version', 'text')
+        .addColumn('severity_rank', 'integer', (c) => c.notNull())
+        .addColumn('score', 'double precision')
+        .addColumn('kev', 'integer', (c) => c.notNull())
+        .addColumn('epss', 'double precision')
+        .execute();
+      // Both directions are covering for the joins the risks queries make.
+      await db.schema.createIndex('findings_asset').on('findings').columns(['asset_kind', 'asset_id', 'vuln_id']).execute();
+      await db.schema.createIndex('findings_vuln').on('findings').columns(['vuln_id', 'asset_kind', 'asset_id']).execute();
+      await db.schema
+        .createTable('risk_vulns')
+        .addColumn('vuln_id', 'text', (c) => c.primaryKey())
+        .addColumn('severity', 'text', (c) => c.notNull())
+        .addColumn('severity_rank', 'integer', (c) => c.notNull())
+        .addColumn('cvss2', 'double precision')
+        .addColumn('cvss3', 'double precision')
+        .addColumn('score', 'double precision')
+        .addColumn('published', 'text')
+        .addColumn('fixable', 'integer', (c) => c.notNull())
+        .addColumn('kev', 'integer', (c) => c.notNull())
+        .addColumn('epss', 'double precision')
+        .addColumn('title', 'text')
+        .addColumn('description', 'text')
+        .addColumn('link', 'text')
+        .addColumn('aliases', 'text', (c) => c.notNull())
+        .addColumn('packages', 'text', (c) => c.notNull())
+        .addColumn('search', 'text', (c) => c.notNull())
+        .addColumn('images', 'integer', (c) => c.notNull())
+        .addColumn('nodes', 'integer', (c) => c.notNull())
+        .addColumn('containers', 'integer', (c) => c.notNull())
+        .addColumn('platforms', 'integer', (c) => c.notNull())
+        .addColumn('unaffected', 'integer', (c) => c.notNull())
+        .addColumn('protected', 'integer', (c) => c.notNull())
+        .addColumn('unprotected', 'integer', (c) => c.notNull())
+        .addColumn('dirty', 'integer', (c) => c.notNull())
+        .addColumn('meta_built_at', 'text')
+        .execute();
+      await db.schema.createIndex('risk_vulns_dirty').on('risk_vulns').columns(['dirty', 'vuln_id']).execute();
+      await db.schema.createIndex('risk_vulns_severity').on('risk_vulns').columns(['severity_rank', 'vuln_id']).execute();
+      await db.schema.createIndex('risk_vulns_score').on('risk_vulns').columns(['score', 'vuln_id']).execute();
+      await db.schema.createIndex('risk_vulns_published').on('risk_vulns').columns(['published', 'vuln_id']).execute();
+      await db.schema
+        .createTable('risk_acceptances')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('vuln_id', 'text', (c) => c.notNull())
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('comment', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text')
+        .addColumn('created_by', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('risk_acceptances_key', ['vuln_id', 'scope', 'target'])
+        .execute();
+      await db.schema
+        .createTable('compliance_results')
+        .addColumn('asset_kind', 'text', (c) => c.notNull())
+        .addColumn('asset_id', 'text', (c) => c.notNull())
+        .addColumn('benchmark', 'text', (c) => c.notNull())
+        .addColumn('check_id', 'text', (c) => c.notNull())
+        .addColumn('level', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('profile', 'text', (c) => c.notNull())
+        .addColumn('scored', 'integer', (c) => c.notNull())
+        .addColumn('automated', 'integer', (c) => c.notNull())
+        .addColumn('remediation', 'text', (c) => c.notNull())
+        .addColumn('tags', 'text', (c) => c.notNull())
+        .addColumn('evidence', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('compliance_results_pk', ['asset_kind', 'asset_id', 'benchmark', 'check_id'])
+        .execute();
+      await db.schema.createIndex('compliance_results_check').on('compliance_results').columns(['benchmark', 'check_id', 'level']).execute();
+      // Images scanned before this migration: their stored findings go into the new table now.
+      const d = db as unknown as Kysely<Database>;
+      let after = '';
+      for (;;) {
+        const page = await d
+          .selectFrom('image_results as r')
+          .innerJoin('images as i', 'i.digest', 'r.digest')
+          .select(['r.digest', 'r.report_gz', 'i.inventory_gz'])
+          .where('r.digest', '>', after)
+          .orderBy('r.digest')
+          .limit(100)
+          .execute();
+        if (page.length === 0) break;
+        for (const r of page) await replaceAssetFindings(d, 'image', r.digest, unpackJson<ScanReport>(r.report_gz).vulnerabilities, unpackJson<Inventory>(r.inventory_gz).packages);
+        after = page[page.length - 1]!.digest;
+      }
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      for (const t of ['compliance_results', 'risk_acceptances', 'risk_vulns', 'findings', 'asset_results', 'enforcers', 'controllers', 'containers', 'nodes', 'groups', 'platforms']) await db.schema.dropTable(t).execute();
     },
   },
 };

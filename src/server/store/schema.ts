@@ -177,6 +177,206 @@ export interface WebhooksTable {
   updated_at: string;
 }
 
+
+// ---- Issue 6: run-time assets, the flattened findings and the Security Risks tables ----------
+
+export const POLICY_MODES = ['discover', 'monitor', 'protect'] as const;
+export type PolicyMode = (typeof POLICY_MODES)[number];
+
+/** A platform the workloads run on: a Kubernetes cluster, an OpenShift cluster, a Docker engine. */
+export interface PlatformsTable {
+  id: string;
+  name: string;
+  /** kubernetes | openshift | docker | … */
+  type: string;
+  version: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NodesTable {
+  id: string;
+  name: string;
+  /** "ubuntu 22.04", as images' `os` */
+  os: string | null;
+  kernel: string | null;
+  address: string | null;
+  platform_id: string | null;
+  /** The group whose policy mode covers the node (NeuVector's `nodes` group by default). */
+  group_name: string;
+  /** running | stopped | unreachable */
+  state: string;
+  /** JSON object */
+  labels: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface GroupsTable {
+  name: string;
+  namespace: string | null;
+  policy_mode: PolicyMode;
+  comment: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ContainersTable {
+  id: string;
+  name: string;
+  namespace: string | null;
+  /** The service (deployment, compose service) the container belongs to. */
+  service: string | null;
+  group_name: string | null;
+  /** The reference it was started from: registry/repo:tag */
+  image_ref: string | null;
+  /** The image's digest: joins the container to the scanned image's findings. */
+  image_digest: string | null;
+  node_id: string | null;
+  /** running | stopped | exited; only running containers count as impacted */
+  state: string;
+  /** JSON object */
+  labels: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ControllersTable {
+  id: string;
+  name: string;
+  node_id: string | null;
+  version: string | null;
+  leader: number;
+  state: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EnforcersTable {
+  id: string;
+  name: string;
+  node_id: string | null;
+  version: string | null;
+  state: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export const REPORTED_ASSET_KINDS = ['node', 'platform'] as const;
+export type ReportedAssetKind = (typeof REPORTED_ASSET_KINDS)[number];
+
+/** The latest vulnerability report of a node or a platform (images keep theirs in image_results). */
+export interface AssetResultsTable {
+  kind: ReportedAssetKind;
+  id: string;
+  os: string | null;
+  db_built_at: string | null;
+  matched_at: string;
+  /** JSON {critical, …, total, fixable} */
+  summary: string;
+  report_hash: string;
+  /** gzip + base64 of the ScanReport JSON (packages included) */
+  report_gz: string;
+  /** gzip + base64 of the Inventory JSON, when an inventory was submitted (it can be re-matched) */
+  inventory_gz: string | null;
+}
+
+export type FindingAssetKind = 'image' | ReportedAssetKind;
+
+/**
+ * One row per asset × vulnerability × installed package, rewritten whenever an asset's findings
+ * change: what the Security Risks view filters and aggregates in SQL. Containers have no rows of
+ * their own; they join through `image_digest`.
+ */
+export interface FindingsTable {
+  asset_kind: FindingAssetKind;
+  /** image digest, node id or platform id */
+  asset_id: string;
+  vuln_id: string;
+  package_name: string;
+  package_type: string;
+  installed_version: string;
+  /** the installed package's purl, for OpenVEX products */
+  purl: string | null;
+  fixed_version: string | null;
+  /** 5 critical … 0 unknown */
+  severity_rank: number;
+  score: number | null;
+  kev: number;
+  epss: number | null;
+}
+
+/** One row per vulnerability with its impact, kept up to date from `findings` (dirty rows are recomputed before a query). */
+export interface RiskVulnsTable {
+  vuln_id: string;
+  severity: string;
+  severity_rank: number;
+  cvss2: number | null;
+  cvss3: number | null;
+  /** v3 when known, else v2, else the matcher's score */
+  score: number | null;
+  published: string | null;
+  fixable: number;
+  kev: number;
+  epss: number | null;
+  title: string | null;
+  description: string | null;
+  link: string | null;
+  /** JSON array */
+  aliases: string;
+  /** JSON array of package names */
+  packages: string;
+  /** lower-case id, aliases, packages, title and description: what the text filter searches */
+  search: string;
+  images: number;
+  nodes: number;
+  containers: number;
+  platforms: number;
+  unaffected: number;
+  protected: number;
+  unprotected: number;
+  dirty: number;
+  /** builtAt of the vulnerability DB the text and scores came from */
+  meta_built_at: string | null;
+}
+
+export const ACCEPT_SCOPES = ['global', 'image', 'namespace'] as const;
+export type AcceptScope = (typeof ACCEPT_SCOPES)[number];
+
+export interface RiskAcceptancesTable {
+  id: string;
+  vuln_id: string;
+  scope: AcceptScope;
+  /** '' for global, the image digest, or the namespace */
+  target: string;
+  comment: string;
+  expires_at: string | null;
+  created_by: string | null;
+  created_at: string;
+}
+
+export type ComplianceAssetKind = 'image' | 'node' | 'container' | 'platform';
+
+/** One row per asset × check of the latest compliance report the asset submitted. */
+export interface ComplianceResultsTable {
+  asset_kind: ComplianceAssetKind;
+  asset_id: string;
+  benchmark: string;
+  check_id: string;
+  level: string;
+  title: string;
+  type: string;
+  profile: string;
+  scored: number;
+  automated: number;
+  remediation: string;
+  /** JSON array */
+  tags: string;
+  /** JSON array */
+  evidence: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   registries: RegistriesTable;
@@ -188,6 +388,17 @@ export interface Database {
   image_results: ImageResultsTable;
   registry_tags: RegistryTagsTable;
   scan_jobs: ScanJobsTable;
+  platforms: PlatformsTable;
+  nodes: NodesTable;
+  groups: GroupsTable;
+  containers: ContainersTable;
+  controllers: ControllersTable;
+  enforcers: EnforcersTable;
+  asset_results: AssetResultsTable;
+  findings: FindingsTable;
+  risk_vulns: RiskVulnsTable;
+  risk_acceptances: RiskAcceptancesTable;
+  compliance_results: ComplianceResultsTable;
 }
 
 export type User = Selectable<UsersTable>;
