@@ -193,3 +193,176 @@ export interface ScanJob {
   reference: string;
   registryId: string | null;
 }
+
+// ---- Security Risks and run-time assets (issue 6) ----
+
+export type PolicyMode = 'discover' | 'monitor' | 'protect';
+export type Protection = 'unaffected' | 'protected' | 'unprotected';
+
+export interface ImpactCounts {
+  images: number;
+  nodes: number;
+  containers: number;
+  platforms: number;
+}
+
+export interface ProtectionCounts {
+  unaffected: number;
+  protected: number;
+  unprotected: number;
+  state?: Protection | 'none';
+}
+
+export interface VulnRow {
+  id: string;
+  severity: Severity;
+  score: number | null;
+  cvss2: number | null;
+  cvss3: number | null;
+  published: string | null;
+  fixAvailable: boolean;
+  kev: boolean;
+  epss: number | null;
+  title: string | null;
+  description: string | null;
+  link: string | null;
+  aliases: string[];
+  packages: string[];
+  impact: ImpactCounts;
+  protection: ProtectionCounts;
+  accepted: 'global' | 'partial' | null;
+}
+
+export interface PackageHit {
+  name: string;
+  type: string;
+  installed: string;
+  fixed: string | null;
+}
+
+export interface Acceptance {
+  id: string;
+  vulnerability: string;
+  scope: 'global' | 'image' | 'namespace';
+  image: string | null;
+  namespace: string | null;
+  comment: string;
+  expiresAt: string | null;
+  active: boolean;
+  createdBy: string | null;
+  createdAt: string;
+}
+
+export interface VulnDetail extends VulnRow {
+  remediation: string;
+  acceptances: Acceptance[];
+  impact: ImpactCounts & {
+    images: { total: number; items: Array<{ digest: string; names: string[]; os: string | null; containers: number; protection: Protection; accepted: boolean; packages: PackageHit[] }> };
+    containers: {
+      total: number;
+      items: Array<{ id: string; name: string; namespace: string | null; service: string | null; group: string | null; policyMode: PolicyMode; protection: Protection; node: string | null; image: string | null; imageDigest: string; accepted: boolean; packages: PackageHit[] }>;
+    };
+    nodes: { total: number; items: Array<{ id: string; name: string; os: string | null; group: string; policyMode: PolicyMode; protection: Protection; packages: PackageHit[] }> };
+    platforms: { total: number; items: Array<{ id: string; name: string; type: string; version: string | null; packages: PackageHit[] }> };
+  };
+}
+
+export interface ComplianceRow {
+  benchmark: string;
+  id: string;
+  title: string;
+  type: string;
+  profile: string;
+  scored: boolean;
+  remediation: string;
+  tags: string[];
+  impact: ImpactCounts;
+  protection: ProtectionCounts;
+}
+
+export interface ComplianceDetail {
+  benchmark: string;
+  id: string;
+  title: string;
+  type: string;
+  profile: string;
+  scored: boolean;
+  remediation: string;
+  tags: string[];
+  items: Array<{ kind: 'image' | 'container' | 'node' | 'platform'; id: string; name: string; level: string; policyMode: PolicyMode | null; namespace: string | null; evidence: string[] }>;
+}
+
+export interface Container {
+  id: string;
+  name: string;
+  namespace: string | null;
+  service: string | null;
+  group: string | null;
+  policyMode: PolicyMode;
+  image: string | null;
+  imageDigest: string | null;
+  node: string | null;
+  state: string;
+  labels: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NodeAsset {
+  id: string;
+  name: string;
+  os: string | null;
+  kernel: string | null;
+  address: string | null;
+  platform: string | null;
+  group: string;
+  policyMode: PolicyMode;
+  state: string;
+  labels: Record<string, string>;
+  summary: Record<string, number> | null;
+  matchedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Platform {
+  id: string;
+  name: string;
+  type: string;
+  version: string | null;
+  summary: Record<string, number> | null;
+  matchedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ControllerAsset {
+  id: string;
+  name: string;
+  node: string | null;
+  version: string | null;
+  leader: boolean;
+  state: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface EnforcerAsset {
+  id: string;
+  name: string;
+  node: string | null;
+  version: string | null;
+  state: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Group {
+  name: string;
+  namespace: string | null;
+  policyMode: PolicyMode;
+  comment: string | null;
+  members: { containers: number; nodes: number };
+  createdAt: string;
+  updatedAt: string;
+}

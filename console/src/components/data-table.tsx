@@ -3,11 +3,14 @@
  * (@tanstack/react-virtual), every row has the same height, and the scroll area has a fixed
  * height, so nothing jumps while data loads (skeleton rows hold the place).
  *
+ * Rows may be sparse (`undefined` where a server page has not loaded yet): those render as
+ * skeletons, and `onRange` reports which rows are in view so the page can fetch them.
+ *
  * Keyboard: Tab reaches the table once (roving tabindex); ↑/↓/Home/End/PageUp/PageDown move
  * between rows; Enter opens the row.
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 
 export interface Column<T> {
   key: string;
@@ -27,9 +30,11 @@ export interface SortState {
 
 export interface DataTableProps<T> {
   label: string;
-  rows: readonly T[] | undefined;
+  rows: ReadonlyArray<T | undefined> | undefined;
   columns: ReadonlyArray<Column<T>>;
   rowKey: (row: T) => string;
+  /** The rows in view (with overscan) changed: [start, end) — for lazy server paging. */
+  onRange?: (start: number, end: number) => void;
   loading?: boolean;
   onOpen?: (row: T) => void;
   /** Controlled (server-side) sorting: the table only reports clicks. */
@@ -62,13 +67,21 @@ export function DataTable<T>(p: DataTableProps<T>): ReactNode {
     const r = p.rows ?? [];
     if (p.onSort || !localSort) return r;
     const col = p.columns.find((c) => c.key === localSort.key);
-    if (!col?.compare) return r;
-    const sorted = [...r].sort(col.compare);
+    const compare = col?.compare;
+    if (!compare || r.some((x) => x === undefined)) return r;
+    const sorted = [...(r as readonly T[])].sort(compare);
     return localSort.dir === 'desc' ? sorted.reverse() : sorted;
   }, [p.rows, p.columns, p.onSort, localSort]);
 
   const v = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => rowHeight, overscan: 12 });
   const template = p.columns.map((c) => c.width).join(' ');
+  const items = v.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = (items[items.length - 1]?.index ?? -1) + 1;
+  const onRange = p.onRange;
+  useEffect(() => {
+    if (onRange && last > first) onRange(first, last);
+  }, [onRange, first, last]);
   const showSkeleton = p.loading && p.rows === undefined;
 
   const canSort = (c: Column<T>): boolean => (p.onSort ? (p.sortable ?? []).includes(c.key) : c.compare !== undefined);
@@ -85,13 +98,13 @@ export function DataTable<T>(p: DataTableProps<T>): ReactNode {
     // The row may only now be rendered: focus it on the next frame.
     requestAnimationFrame(() => scrollRef.current?.querySelector<HTMLElement>(`[data-index="${idx}"]`)?.focus());
   };
-  const onKey = (e: KeyboardEvent<HTMLDivElement>, i: number, row: T): void => {
+  const onKey = (e: KeyboardEvent<HTMLDivElement>, i: number, row: T | undefined): void => {
     const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 400) / rowHeight) - 1);
     const moves: Record<string, number> = { ArrowDown: i + 1, ArrowUp: i - 1, Home: 0, End: rows.length - 1, PageDown: i + page, PageUp: i - page };
     if (e.key in moves) {
       e.preventDefault();
       focusRow(moves[e.key]!);
-    } else if (e.key === 'Enter' && p.onOpen) {
+    } else if (e.key === 'Enter' && p.onOpen && row !== undefined) {
       e.preventDefault();
       p.onOpen(row);
     }
@@ -108,7 +121,11 @@ export function DataTable<T>(p: DataTableProps<T>): ReactNode {
               {canSort(c) ? (
                 <button type="button" className="sort" onClick={() => clickSort(c)}>
                   {c.header}
-                  <span aria-hidden="true" className="sort-mark">{sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : ''}</span>
+                  {sorted && (
+                    <span aria-hidden="true" className="sort-mark">
+                      {sorted === 'asc' ? '▲' : '▼'}
+                    </span>
+                  )}
                 </button>
               ) : (
                 c.header
@@ -132,11 +149,11 @@ export function DataTable<T>(p: DataTableProps<T>): ReactNode {
           <div className="table-empty">{p.empty ?? 'Nothing to show.'}</div>
         ) : (
           <div style={{ height: v.getTotalSize(), position: 'relative' }}>
-            {v.getVirtualItems().map((item) => {
-              const row = rows[item.index]!;
+            {items.map((item) => {
+              const row = rows[item.index];
               return (
                 <div
-                  key={p.rowKey(row)}
+                  key={row === undefined ? `#${item.index}` : p.rowKey(row)}
                   data-index={item.index}
                   role="row"
                   aria-rowindex={item.index + 2}
@@ -145,14 +162,14 @@ export function DataTable<T>(p: DataTableProps<T>): ReactNode {
                   style={{ gridTemplateColumns: template, height: rowHeight, transform: `translateY(${item.start}px)` }}
                   onClick={() => {
                     setActive(item.index);
-                    p.onOpen?.(row);
+                    if (row !== undefined) p.onOpen?.(row);
                   }}
                   onFocus={() => setActive(item.index)}
                   onKeyDown={(e) => onKey(e, item.index, row)}
                 >
                   {p.columns.map((c) => (
                     <div key={c.key} role="cell" className={`cell align-${c.align ?? 'left'}`}>
-                      {c.render(row)}
+                      {row === undefined ? <span className="skeleton" /> : c.render(row)}
                     </div>
                   ))}
                 </div>

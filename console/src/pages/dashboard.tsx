@@ -6,11 +6,12 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { Link, useLocation } from 'wouter';
 import { api } from '../api/client';
 import { isMissingApi, useApi } from '../api/use-api';
-import { SEVERITIES, type DbStatus, type Image, type Registry, type Severity } from '../api/types';
+import { SEVERITIES, type Container, type DbStatus, type Image, type Registry, type Severity } from '../api/types';
 import { DataTable, type Column } from '../components/data-table';
 import { Card, ErrorBox, PageHeader, Stat } from '../components/page';
 import { SeverityBar, SeverityCounts } from '../components/severity';
 import { formatAge, formatDate, shortDigest } from '../format';
+import { ImpactName } from '../components/protection';
 import { riskScore, type WorkloadRisk } from './risk-score';
 
 /** Pages through GET /images (500 at a time) up to `max` images. */
@@ -38,7 +39,8 @@ const imageColumns: Array<Column<Image>> = [
 ];
 
 interface Containers {
-  containers: WorkloadRisk[];
+  total: number;
+  containers: Container[];
 }
 
 export function DashboardPage(): ReactNode {
@@ -46,7 +48,7 @@ export function DashboardPage(): ReactNode {
   const db = useApi<DbStatus>('/api/v1/db');
   const registries = useApi<{ registries: Registry[] }>('/api/v1/registries');
   const scans = useApi<{ counts: Record<string, number> }>('/api/v1/scans?limit=1');
-  const containers = useApi<Containers>('/api/v1/assets/containers?limit=500');
+  const containers = useApi<Containers>('/api/v1/containers?limit=500&state=running');
   const [images, setImages] = useState<Image[]>();
   const [imagesError, setImagesError] = useState<Error>();
 
@@ -64,7 +66,13 @@ export function DashboardPage(): ReactNode {
   }
   const total = SEVERITIES.reduce((n, s) => n + (counts[s] ?? 0), 0);
   const top = images ? [...images].sort((a, b) => riskScore(b.summary) - riskScore(a.summary)).slice(0, 10) : undefined;
-  const topWorkloads = containers.data ? [...containers.data.containers].sort((a, b) => riskScore(b.summary) - riskScore(a.summary)).slice(0, 10) : undefined;
+  // A workload's risk is its image's: containers join the scanned images by digest.
+  const byDigest = new Map((images ?? []).map((i) => [i.digest, i.summary]));
+  const workloads: WorkloadRisk[] | undefined =
+    containers.data && images
+      ? containers.data.containers.map((c) => ({ id: c.id, name: c.name, namespace: c.namespace, mode: c.policyMode, summary: c.imageDigest ? byDigest.get(c.imageDigest) : null }))
+      : undefined;
+  const topWorkloads = workloads ? workloads.filter((w) => w.summary).sort((a, b) => riskScore(b.summary) - riskScore(a.summary)).slice(0, 10) : undefined;
   const queue = scans.data ? (scans.data.counts.queued ?? 0) + (scans.data.counts.running ?? 0) : undefined;
 
   return (
@@ -107,11 +115,11 @@ export function DashboardPage(): ReactNode {
             <DataTable
               label="Top risky workloads"
               rows={topWorkloads}
-              loading={containers.loading}
+              loading={containers.loading || !images}
               columns={[
-                { key: 'name', header: 'Container', width: 'minmax(10rem, 2fr)', render: (c) => c.name },
-                { key: 'ns', header: 'Namespace', width: '8rem', render: (c) => c.namespace ?? '—' },
-                { key: 'sev', header: 'Vulnerabilities', width: 'minmax(10rem, 1.4fr)', render: (c) => <SeverityCounts summary={c.summary} /> },
+                { key: 'name', header: 'Container', width: 'minmax(8rem, 2fr)', render: (c) => <ImpactName mode={c.mode ?? null}>{c.name}</ImpactName> },
+                { key: 'ns', header: 'Namespace', width: '7rem', render: (c) => c.namespace ?? '—' },
+                { key: 'sev', header: 'Vulnerabilities', width: 'minmax(9rem, 1.4fr)', render: (c) => <SeverityCounts summary={c.summary} /> },
               ]}
               rowKey={(c) => c.id}
               height="300px"

@@ -8,5 +8,6 @@ export interface WorkloadRisk {
   id: string;
   name: string;
   namespace?: string | null;
+  mode?: 'discover' | 'monitor' | 'protect';
   summary?: Partial<Record<string, number>> | null;
 }

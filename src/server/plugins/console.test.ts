@@ -56,6 +56,27 @@ describe('registerConsole', () => {
     }
   });
 
+  test('a file built after start is served; paths outside the build are not', async () => {
+    writeFileSync(path.join(dir, 'assets/index-new456.js'), 'console.log(2)');
+    const r = await app.inject({ method: 'GET', url: '/assets/index-new456.js' });
+    expect(r.statusCode).toBe(200);
+    expect(r.body).toBe('console.log(2)');
+    expect(r.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    const outside = `${path.basename(dir)}-outside.json`;
+    writeFileSync(path.join(path.dirname(dir), outside), '{"leaked": "OUTSIDE-THE-BUILD"}');
+    try {
+      // Either refused, or the console's own index (a client route): never a file outside it.
+      for (const url of [`/../${outside}`, `/assets/..%2f..%2f${outside}`, `/%2e%2e/${outside}`, '/%2e%2e/%2e%2e/etc/passwd']) {
+        const r2 = await app.inject({ method: 'GET', url });
+        expect(r2.statusCode === 404 || r2.statusCode === 403 || r2.body === INDEX, `${url}: ${r2.statusCode} ${r2.body.slice(0, 40)}`).toBe(true);
+        expect(r2.body).not.toContain('OUTSIDE-THE-BUILD');
+        expect(r2.body).not.toContain('root:');
+      }
+    } finally {
+      rmSync(path.join(path.dirname(dir), outside), { force: true });
+    }
+  });
+
   test('client routes answer HEAD too; other methods are not the console', async () => {
     expect((await app.inject({ method: 'HEAD', url: '/dashboard' })).statusCode).toBe(200);
     expect((await app.inject({ method: 'POST', url: '/dashboard' })).statusCode).toBe(401);

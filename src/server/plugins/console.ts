@@ -62,8 +62,9 @@ export async function registerConsole(app: FastifyInstance, o: { dir?: string | 
     scope.get('/*', async (req, reply) => {
       const p = req.url.split('?')[0] ?? '/';
       const last = p.slice(p.lastIndexOf('/') + 1);
-      // Missing files are 404s, never the console's HTML (a browser would run it as a script).
-      if (last.includes('.')) return reply.callNotFound();
+      // A file: one that appeared after start (a rebuild while running), else the JSON 404 —
+      // never the console's HTML, which a browser would try to run as a script.
+      if (last.includes('.')) return reply.sendFile(p.slice(1));
       securityHeaders(reply);
       reply.header('cache-control', NO_CACHE);
       return reply.sendFile('index.html');
