@@ -8,7 +8,7 @@
  * pages help nobody, and the CSV has no such limit.
  */
 import { Readable } from 'node:stream';
-import PDFDocument from 'pdfkit';
+import { createRequire } from 'node:module';
 import { SEVERITIES, type Severity } from '../../report/types.js';
 import { badRequest } from '../errors.js';
 import {
@@ -38,6 +38,13 @@ export interface PdfOptions {
 }
 
 type Doc = PDFKit.PDFDocument;
+
+/** pdfkit (and its fonts) is loaded on the first PDF, not with the server: most servers never draw one. */
+let pdfkit: typeof import('pdfkit') | undefined;
+function newDocument(options: PDFKit.PDFDocumentOptions): Doc {
+  pdfkit ??= createRequire(import.meta.url)('pdfkit') as typeof import('pdfkit');
+  return new pdfkit(options);
+}
 
 export const PDF_MARGIN = 36;
 const MARGIN = PDF_MARGIN;
@@ -101,7 +108,7 @@ export function pdfStream(input: PdfReportInput, options: PdfOptions = {}): Read
         'narrow the filter (severity, fixable, package, id, text) or download the CSV instead',
     );
   }
-  const doc = new PDFDocument({
+  const doc = newDocument({
     size: 'A4',
     layout: 'landscape',
     margin: MARGIN,

@@ -1,7 +1,8 @@
 /**
- * N scan worker threads (`--scan-workers`). A task that exceeds its time limit or is cancelled
- * gets its thread terminated and a fresh thread in its place: pulling a layer cannot be
- * interrupted more gently than that, and a terminated worker holds nothing the store needs.
+ * Up to N scan worker threads (`--scan-workers`), started when there is a scan to run and ended
+ * when idle, so an idle controller holds no scanning memory. A task that exceeds its time limit
+ * or is cancelled gets its thread terminated: pulling a layer cannot be interrupted more gently
+ * than that, and a terminated worker holds nothing the store needs.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +28,14 @@ export interface RunOptions {
 interface Slot {
   worker: Worker;
   busy: boolean;
+  idleTimer?: NodeJS.Timeout;
+}
+
+export interface PoolOptions {
+  /** An idle thread ends after this long (its memory goes back); the next scan starts a new one. */
+  idleMs?: number;
+  /** V8's young generation per thread: small keeps a scanning thread's footprint near its live data. */
+  youngGenerationMb?: number;
 }
 
 interface Pending {
@@ -43,16 +52,18 @@ export class WorkerPool {
   private closed = false;
   private readonly file = workerFile();
 
-  constructor(readonly size: number) {
-    for (let i = 0; i < size; i++) this.slots.push(this.spawn());
-  }
+  constructor(
+    readonly size: number,
+    private readonly o: PoolOptions = {},
+  ) {}
 
+  /** How many more scans could start now (threads are started on demand). */
   get idle(): number {
-    return this.slots.filter((s) => !s.busy).length;
+    return this.closed ? 0 : this.size - this.slots.filter((s) => s.busy).length;
   }
 
   private spawn(): Slot {
-    const slot: Slot = { worker: new Worker(this.file), busy: false };
+    const slot: Slot = { worker: new Worker(this.file, { resourceLimits: { maxYoungGenerationSizeMb: this.o.youngGenerationMb ?? 8 } }), busy: false };
     slot.worker.on('message', (m: WorkerReply) => {
       const p = this.pending.get(m.id);
       if (!p) return;
@@ -62,6 +73,7 @@ export class WorkerPool {
       }
       this.pending.delete(m.id);
       slot.busy = false;
+      this.retireWhenIdle(slot);
       if (m.type === 'done') p.resolve(m.outcome);
       else p.reject(new VigilError(m.error.code, m.error.message, { kind: m.error.kind as VigilError['kind'] }));
     });
@@ -72,7 +84,19 @@ export class WorkerPool {
     return slot;
   }
 
-  /** Rejects whatever `slot` was running and puts a new thread in its place. */
+  private retireWhenIdle(slot: Slot): void {
+    clearTimeout(slot.idleTimer);
+    slot.idleTimer = setTimeout(() => {
+      if (slot.busy) return;
+      const i = this.slots.indexOf(slot);
+      if (i >= 0) this.slots.splice(i, 1);
+      slot.worker.removeAllListeners();
+      void slot.worker.terminate();
+    }, this.o.idleMs ?? 15_000);
+    slot.idleTimer.unref();
+  }
+
+  /** Rejects whatever `slot` was running and ends its thread; the next scan starts a new one. */
   private fail(slot: Slot, e: Error): void {
     for (const [id, p] of this.pending) {
       if (p.slot === slot) {
@@ -80,31 +104,37 @@ export class WorkerPool {
         p.reject(e);
       }
     }
+    clearTimeout(slot.idleTimer);
     const i = this.slots.indexOf(slot);
     if (i < 0) return;
     slot.worker.removeAllListeners();
     void slot.worker.terminate();
-    if (this.closed) this.slots.splice(i, 1);
-    else this.slots[i] = this.spawn();
+    this.slots.splice(i, 1);
   }
 
   /** Runs a scan on an idle worker; callers check `idle` first. */
   run(task: ScanTask, o: RunOptions): Promise<ScanOutcome> {
     if (this.closed) return Promise.reject(new VigilError('pool-closed', 'the scan workers are shutting down', { kind: 'internal' }));
-    const slot = this.slots.find((s) => !s.busy);
-    if (!slot) return Promise.reject(new VigilError('pool-busy', 'no idle scan worker', { kind: 'internal' }));
+    let slot = this.slots.find((s) => !s.busy);
+    if (!slot) {
+      if (this.slots.length >= this.size) return Promise.reject(new VigilError('pool-busy', 'no idle scan worker', { kind: 'internal' }));
+      slot = this.spawn();
+      this.slots.push(slot);
+    }
+    clearTimeout(slot.idleTimer);
     slot.busy = true;
+    const taken = slot;
     const id = this.nextId++;
     return new Promise<ScanOutcome>((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(slot, new VigilError('scan-timeout', `the scan took longer than ${Math.round(o.timeoutMs / 1000)} s`, { kind: 'network' })), o.timeoutMs);
-      const onAbort = () => this.fail(slot, new VigilError('cancelled', 'the scan was cancelled', { kind: 'usage' }));
+      const timer = setTimeout(() => this.fail(taken, new VigilError('scan-timeout', `the scan took longer than ${Math.round(o.timeoutMs / 1000)} s`, { kind: 'network' })), o.timeoutMs);
+      const onAbort = () => this.fail(taken, new VigilError('cancelled', 'the scan was cancelled', { kind: 'usage' }));
       o.signal?.addEventListener('abort', onAbort, { once: true });
       const done = () => {
         clearTimeout(timer);
         o.signal?.removeEventListener('abort', onAbort);
       };
       this.pending.set(id, {
-        slot,
+        slot: taken,
         onProgress: o.onProgress,
         resolve: (v) => {
           done();
@@ -115,7 +145,7 @@ export class WorkerPool {
           reject(e);
         },
       });
-      slot.worker.postMessage({ type: 'scan', id, task });
+      taken.worker.postMessage({ type: 'scan', id, task });
     });
   }
 

@@ -8,7 +8,7 @@ import Sqlite from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Dialect } from 'kysely';
-import pg from 'pg';
+import { createRequire } from 'node:module';
 import { VigilError, describeError } from '../../core/errors.js';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
@@ -60,6 +60,8 @@ function postgresDialect(url: string): Dialect {
     throw new VigilError('bad-database', `--database ${redact(url)} is not a valid postgres:// URL`, { kind: 'usage', cause: e });
   }
   if (!parsed.pathname.replace(/^\//, '')) throw new VigilError('bad-database', `--database ${redact(url)} names no database (postgres://user@host:port/<database>)`, { kind: 'usage' });
+  // pg loads only for a PostgreSQL store: an SQLite server does not carry it.
+  const pg = createRequire(import.meta.url)('pg') as typeof import('pg');
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS, idleTimeoutMillis: 30_000 });
   // An idle client that loses its server (restart, failover) must not crash the process; the
   // pool drops it and the next query opens a new connection.
