@@ -38,6 +38,11 @@ export function formatBytes(n: number | null | undefined): string {
   return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
 }
 
+/** 12,500 → 12.5k: counts that must fit a badge. */
+export function compact(n: number): string {
+  return new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 }).format(n);
+}
+
 export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n.toLocaleString('en')} ${n === 1 ? word : many}`;
 }

@@ -11,7 +11,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { pdfItems } from '../../src/server/reports/__fixtures__/pdf-text.js';
@@ -201,6 +201,17 @@ describe('the web console', () => {
     await page.getByPlaceholder('Filter repository:tag or OS').fill('');
   });
 
+  test('edit the registry: a cron schedule', async () => {
+    await page.getByRole('button', { name: 'Edit' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit local' });
+    await dialog.getByLabel('Cron', { exact: true }).check();
+    await dialog.getByLabel(/^Cron \(/).fill('30 2 * * 1-5');
+    await shot('05b-registry-edit');
+    await dialog.getByLabel(/^Cron \(/).press('Enter');
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByText('cron 30 2 * * 1-5').waitFor();
+  });
+
   test('registry CSV and PDF hold the scanned tags', async () => {
     const csv = await downloadVia(page.getByRole('button', { name: 'CSV' }), 'registry-report.csv');
     const records = parseCsv(csv.bytes, { columns: true }) as Array<Record<string, string>>;
@@ -342,6 +353,11 @@ describe('the web console', () => {
     await page.getByRole('link', { name: 'Vulnerabilities' }).click();
     const table = page.getByTestId('vulnerabilities');
     await table.getByText('CVE-2021-23369').waitFor();
+    // A fresh load of the page: the counts and rows fill in without moving anything.
+    await page.reload();
+    await table.getByText('CVE-2021-23369').waitFor();
+    await page.getByText(/\d+ vulnerabilities/).waitFor();
+    expect(await cls()).toBeLessThan(0.1);
     await shot('18-vulnerabilities');
     const ids = async (): Promise<string[]> => (await table.getByRole('row').allInnerTexts()).slice(1).map((t) => t.split(/\s+/)[0]!);
 
@@ -423,6 +439,83 @@ describe('the web console', () => {
     await shot('24-compliance-details');
     await page.keyboard.press('Escape');
     await shot('25-compliance');
+  });
+
+  test('the vulnerabilities table stays fast with 50,000 rows', async () => {
+    // The server's answers are synthesized here: what is under test is the table (only the rows
+    // in view are in the DOM, pages load as they scroll into view), not the server's SQL.
+    const TOTAL = 50_000;
+    const asked: number[] = [];
+    const handler = async (route: Route): Promise<void> => {
+      const u = new URL(route.request().url());
+      const offset = Number(u.searchParams.get('offset') ?? 0);
+      const limit = Number(u.searchParams.get('limit') ?? 50);
+      asked.push(offset);
+      const rows = Array.from({ length: Math.max(0, Math.min(limit, TOTAL - offset)) }, (_, k) => {
+        const i = offset + k;
+        return {
+          id: `CVE-2099-${String(i).padStart(6, '0')}`,
+          severity: (['critical', 'high', 'medium', 'low'] as const)[i % 4],
+          score: 9.9 - (i % 90) / 10,
+          cvss2: null,
+          cvss3: 9.9 - (i % 90) / 10,
+          published: '2025-01-01T00:00:00Z',
+          fixAvailable: i % 2 === 0,
+          kev: i % 97 === 0,
+          epss: null,
+          title: null,
+          description: null,
+          link: null,
+          aliases: [],
+          packages: ['pkg'],
+          impact: { images: 1, nodes: 0, containers: i % 3, platforms: 0 },
+          protection: { unaffected: i % 3 === 0 ? 1 : 0, protected: i % 3 === 1 ? 1 : 0, unprotected: i % 3 === 2 ? 2 : 0, state: 'none' },
+          accepted: null,
+        };
+      });
+      await route.fulfill({ json: { total: TOTAL, offset, limit, bySeverity: { critical: 12_500, high: 12_500, medium: 12_500, low: 12_500 }, rows } });
+    };
+    const isList = (url: URL): boolean => url.pathname === '/api/v1/risks/vulnerabilities';
+    await page.route(isList, handler);
+    try {
+      await page.getByRole('link', { name: 'Dashboard' }).click();
+      await page.getByRole('link', { name: 'Vulnerabilities' }).click();
+      const table = page.getByTestId('vulnerabilities');
+      await table.getByText('CVE-2099-000000').waitFor();
+      await page.getByText('50,000 vulnerabilities').waitFor();
+      expect(await cls()).toBeLessThan(0.1);
+      // Only the rows in view (plus overscan) exist.
+      expect(await table.getByRole('row').count()).toBeLessThan(60);
+      const started = Date.now();
+      await table.getByRole('row').filter({ hasText: 'CVE-2099-000000' }).focus();
+      await page.keyboard.press('End');
+      await table.getByText('CVE-2099-049999').waitFor({ timeout: 10_000 });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(await table.getByRole('row').count()).toBeLessThan(60);
+      // The first page and the last one, not the 248 between.
+      expect(asked.length).toBeLessThan(6);
+      expect(asked).toContain(TOTAL - (TOTAL % 200 || 200));
+      await shot('26-vulnerabilities-50000-rows');
+    } finally {
+      await page.unroute(isList, handler);
+    }
+  });
+
+  test('keyboard: a skip link first, then visible focus', async () => {
+    await page.getByRole('link', { name: 'Registries' }).click();
+    await page.getByRole('heading', { name: 'Registries' }).waitFor();
+    await page.locator('body').focus();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Registries' }).waitFor();
+    await page.keyboard.press('Tab');
+    const skip = page.getByRole('link', { name: 'Skip to content' });
+    expect(await skip.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    expect(await skip.isVisible()).toBe(true);
+    await page.keyboard.press('Tab');
+    await shot('27-keyboard-focus');
+    // The focused link has a visible outline.
+    const outline = await page.evaluate(`getComputedStyle(document.activeElement).outlineStyle`);
+    expect(outline).not.toBe('none');
   });
 
   test('sign out returns to the login page', async () => {

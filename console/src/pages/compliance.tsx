@@ -133,7 +133,7 @@ export function CompliancePage(): ReactNode {
           CSV
         </button>
       </PageHeader>
-      <div className="toolbar">
+      <div className="toolbar risk-toolbar">
         <label className="filter">
           <span className="visually-hidden">Filter by check id or title</span>
           <input type="search" placeholder="Filter by check id or title" value={text} onChange={(e) => setText(e.target.value)} />

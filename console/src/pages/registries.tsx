@@ -72,14 +72,14 @@ export function RegistriesPage(): ReactNode {
 
   const columns: Array<Column<Registry>> = [
     { key: 'name', header: 'Name', width: 'minmax(8rem, 1.2fr)', render: (r) => <Link href={`/assets/registries/${r.id}`}>{r.name}</Link>, compare: (a, b) => a.name.localeCompare(b.name) },
-    { key: 'url', header: 'URL', width: 'minmax(12rem, 2fr)', render: (r) => <span className="mono">{r.url}</span>, compare: (a, b) => a.url.localeCompare(b.url) },
-    { key: 'type', header: 'Type', width: '6rem', render: (r) => r.type },
+    { key: 'url', header: 'URL', width: 'minmax(10rem, 2fr)', render: (r) => <span className="mono">{r.url}</span>, compare: (a, b) => a.url.localeCompare(b.url) },
+    { key: 'type', header: 'Type', width: '6.5rem', render: (r) => r.type },
     { key: 'schedule', header: 'Schedule', width: '8rem', render: (r) => scheduleText(r.schedule) },
-    { key: 'crawl', header: 'Last scan', width: '11rem', render: crawlText },
+    { key: 'crawl', header: 'Last scan', width: '12.5rem', render: crawlText },
     {
       key: 'actions',
       header: 'Actions',
-      width: '19rem',
+      width: '17.5rem',
       render: (r) => (
         <span className="row-actions" onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
           <button type="button" onClick={() => void actions.test(r)} disabled={actions.busy !== undefined}>

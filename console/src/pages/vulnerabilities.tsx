@@ -14,7 +14,7 @@ import { Dialog } from '../components/dialog';
 import { ErrorBox, Missing, PageHeader, ReportButtons, Skeleton } from '../components/page';
 import { ImpactName, ModeBadge, ProtectionCircle, protectionMode, protectionText } from '../components/protection';
 import { SeverityBadge } from '../components/severity';
-import { formatDate, formatDay, plural } from '../format';
+import { compact, formatDate, formatDay, plural } from '../format';
 import { AdvancedFilter, EMPTY_FILTERS, FilterChips, countFilters, filterParams, useDebounced, type RiskFilters, type View } from './risk-filters';
 
 const SORTABLE = ['id', 'severity', 'score', 'published', 'fixable', 'kev', 'epss', 'images', 'nodes', 'containers', 'platforms', 'unprotected'];
@@ -386,7 +386,7 @@ export function VulnerabilitiesPage(): ReactNode {
       <PageHeader title="Vulnerabilities" crumbs="Security Risks">
         <ReportButtons base="/api/v1/risks/vulnerabilities" query={query} name="vigil-vulnerabilities" />
       </PageHeader>
-      <div className="toolbar">
+      <div className="toolbar risk-toolbar">
         <label className="filter">
           <span className="visually-hidden">Filter by id, package or description</span>
           <input type="search" placeholder="Filter by CVE, package or description" value={text} onChange={(e) => setText(e.target.value)} />
@@ -407,7 +407,7 @@ export function VulnerabilitiesPage(): ReactNode {
           <strong>{list.total === undefined ? '\u00a0' : plural(list.total, 'vulnerability', 'vulnerabilities')}</strong>
           {SEVERITIES.filter((s) => (bySeverity?.[s] ?? 0) > 0).map((s: Severity) => (
             <span key={s} className={`count sev-${s}`} title={`${bySeverity?.[s]} ${s}`}>
-              {bySeverity?.[s]}
+              {compact(bySeverity?.[s] ?? 0)}
               <span className="visually-hidden"> {s}</span>
             </span>
           ))}
