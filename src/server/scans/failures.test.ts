@@ -88,6 +88,20 @@ describe('registry failures', () => {
     expect(job.error).toMatch(/longer than 3 s/);
   }, 90_000);
 
+  test('shutting down while a CI request waits on its scan: the request answers 503 at once, the job is queued again', async () => {
+    await addRegistry(proxy.url);
+    fault = (url) => (url.includes('/blobs/') ? 'hang' : undefined);
+    const pending = t.app.inject({ method: 'POST', url: '/api/v1/scan/repository', headers: bearer(admin), payload: { image: `${proxy.host}/demo/base:12` } });
+    await until('the scan to run', async () => ((await api('GET', '/api/v1/scans')).body.jobs as Array<{ status: string }>)[0]?.status === 'running');
+    const started = Date.now();
+    await t.app.scans.close();
+    const r = await pending;
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(r.statusCode).toBe(503);
+    expect(r.json().message).toMatch(/shutting down/);
+    expect(((await api('GET', '/api/v1/scans')).body.jobs as Array<{ status: string }>)[0]?.status).toBe('queued');
+  }, 60_000);
+
   test('a slow registry within the timeout: the scan completes', async () => {
     const id = await addRegistry(proxy.url);
     fault = (url) => (url.includes('/blobs/') ? { delayMs: 500 } : undefined);

@@ -151,6 +151,12 @@ export class ScanService {
     await this.pool?.close();
     this.pool = undefined;
     await this.queue.requeueRunning(ids).catch(() => undefined);
+    // Requests waiting on a scan (CI) answer now instead of holding the shutdown open.
+    for (const [id, list] of this.waiters) {
+      this.waiters.delete(id);
+      const j = await this.queue.get(id).catch(() => undefined);
+      if (j) for (const w of list) w(j);
+    }
     await Promise.allSettled([...this.crawling.values()]);
     await this.rematching?.catch(() => undefined);
   }
@@ -358,6 +364,7 @@ export class ScanService {
     this.kick();
     if (o.wait === false) return { job: toJobView(job), digest, cached: false };
     const end = await this.waitFor(job.id, this.o.scanTimeoutMs * this.o.maxAttempts + 60_000);
+    if (this.stopped && end.status !== 'done') throw new VigilError('shutting-down', `the controller is shutting down; the scan of ${reference} is queued again (job ${job.id})`, { kind: 'db' });
     if (end.status !== 'done') {
       throw new VigilError(end.status === 'cancelled' ? 'cancelled' : 'scan-failed', `scan of ${reference} ${end.status === 'running' || end.status === 'queued' ? 'did not finish in time' : end.status}${end.error ? `: ${end.error}` : ''}`, { kind: 'registry' });
     }
