@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { freePort } from '../../../test/helpers/net.js';
 import { startRegistry, type StartedRegistry } from '../../../test/helpers/registry.js';
-import { listCatalog, nextLink, pingRegistry } from './ping.js';
+import { RegistryBrowser, listCatalog, nextLink, pingRegistry } from './ping.js';
 
 test('nextLink reads rel="next" only', () => {
   expect(nextLink('</v2/_catalog?last=b&n=2>; rel="next"')).toBe('/v2/_catalog?last=b&n=2');
@@ -19,6 +19,8 @@ describe('against docker-registry with basic auth and TLS', () => {
     await reg.push('app', 'demo/app:1');
     await reg.push('app', 'demo/other:1');
     await reg.push('app', 'zz/third:1');
+    await reg.push('debian12', 'demo/app:2');
+    await reg.push('debian12', 'demo/app:3');
   }, 120_000);
   afterAll(async () => {
     await reg?.stop();
@@ -48,6 +50,23 @@ describe('against docker-registry with basic auth and TLS', () => {
   test('listCatalog follows Link pagination', async () => {
     expect(await listCatalog(reg.url, { username: reg.username, password: reg.password }, { ...FAST, caPem: ca, pageSize: 1 })).toEqual(['demo/app', 'demo/other', 'zz/third']);
     expect(await listCatalog(reg.url, { username: reg.username, password: reg.password }, { ...FAST, caPem: ca, pageSize: 1, limit: 2 })).toEqual(['demo/app', 'demo/other']);
+  });
+
+  test('RegistryBrowser: tags follow Link pagination; digests by HEAD; a missing tag is not-found', async () => {
+    const b = new RegistryBrowser(reg.url, { username: reg.username, password: reg.password }, { ...FAST, caPem: ca, pageSize: 1 });
+    try {
+      // In the registry's order (the crawl sorts), each tag once across the pages.
+      expect((await b.tags('demo/app')).sort()).toEqual(['1', '2', '3']);
+      expect(await b.tags('demo/app', 2)).toHaveLength(2);
+      const [d1, d2, d3] = await Promise.all(['1', '2', '3'].map((t) => b.digest('demo/app', t)));
+      expect(d1).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(d2).toBe(d3);
+      expect(d1).not.toBe(d2);
+      await expect(b.digest('demo/app', 'nope')).rejects.toMatchObject({ code: 'not-found' });
+      await expect(b.tags('no/such-repo')).rejects.toMatchObject({ code: 'not-found' });
+    } finally {
+      await b.close();
+    }
   });
 });
 
