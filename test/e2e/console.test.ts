@@ -427,6 +427,32 @@ describe('the web console', () => {
     await page.keyboard.press('Escape');
   });
 
+  test('accept a vulnerability: marked, filterable, exported as OpenVEX', async () => {
+    const table = page.getByTestId('vulnerabilities');
+    await table.getByRole('row').filter({ hasText: 'CVE-2021-44906' }).click();
+    const details = page.getByRole('dialog', { name: 'CVE-2021-44906' });
+    await details.getByRole('button', { name: 'Accept this risk…' }).click();
+    const form = details.getByRole('form', { name: 'Accept CVE-2021-44906' });
+    await form.getByLabel('Comment').fill('minimist is only used at build time');
+    await form.getByLabel('Comment').press('Enter');
+    await details.getByText('minimist is only used at build time').waitFor();
+    await shot('24a-vulnerability-accepted');
+    await page.keyboard.press('Escape');
+    await table.getByRole('row').filter({ hasText: 'CVE-2021-44906' }).getByText('accepted').waitFor();
+
+    await page.getByRole('button', { name: /Advanced filter/ }).click();
+    const panel = page.getByRole('dialog', { name: 'Advanced filter' });
+    await panel.getByLabel('Accepted').selectOption('true');
+    await panel.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(async () => (await table.getByRole('row').allInnerTexts()).slice(1).map((t) => t.split(/\s+/)[0]), { timeout: 10_000 }).toEqual(['CVE-2021-44906']);
+    await page.getByRole('button', { name: 'Remove filter accepted' }).click();
+
+    const vex = await downloadVia(page.getByRole('button', { name: 'OpenVEX' }), 'accepted.openvex.json');
+    const doc = JSON.parse(vex.bytes.toString()) as { '@context': string; statements: Array<{ vulnerability: { name: string } }> };
+    expect(doc['@context']).toMatch(/openvex/);
+    expect(doc.statements.map((s) => s.vulnerability.name)).toContain('CVE-2021-44906');
+  });
+
   test('compliance: failing checks and the assets they fail on', async () => {
     await page.getByRole('link', { name: 'Compliance' }).click();
     const table = page.getByTestId('compliance');

@@ -5,7 +5,7 @@
  * in the colour of its policy mode. CSV and PDF export exactly the filtered, sorted view.
  */
 import { useMemo, useState, type FormEvent, type ReactNode } from 'react';
-import { api, qs } from '../api/client';
+import { api, download, qs } from '../api/client';
 import { usePaged } from '../api/use-paged';
 import { isMissingApi, useApi } from '../api/use-api';
 import { SEVERITIES, type Acceptance, type PackageHit, type Severity, type VulnDetail, type VulnRow } from '../api/types';
@@ -29,6 +29,7 @@ const columns: Array<Column<VulnRow>> = [
     render: (v) => (
       <span className="mono">
         {v.id}
+        {v.accepted && ' '}
         {v.accepted && (
           <span className="accepted" title={v.accepted === 'global' ? 'accepted everywhere' : 'accepted in some images or namespaces'}>
             {v.accepted === 'global' ? 'accepted' : 'partly accepted'}
@@ -367,6 +368,7 @@ export function VulnerabilitiesPage(): ReactNode {
   const [advanced, setAdvanced] = useState(false);
   const [sort, setSort] = useState<SortState>({ key: 'severity', dir: 'desc' });
   const [selected, setSelected] = useState<VulnRow>();
+  const [exportError, setExportError] = useState<Error>();
 
   const query = useMemo(() => qs({ q, ...filterParams(filters), sort: sort.key, order: sort.dir }), [q, filters, sort]);
   const list = usePaged<VulnRow, { bySeverity: Record<string, number> }>(`/api/v1/risks/vulnerabilities${query}`, 'rows', 200);
@@ -385,6 +387,9 @@ export function VulnerabilitiesPage(): ReactNode {
     <>
       <PageHeader title="Vulnerabilities" crumbs="Security Risks">
         <ReportButtons base="/api/v1/risks/vulnerabilities" query={query} name="vigil-vulnerabilities" />
+        <button type="button" title="The accepted risks in force, as an OpenVEX document" onClick={() => void download('/api/v1/risks/acceptances/openvex', 'vigil-accepted.openvex.json').catch(setExportError)}>
+          OpenVEX
+        </button>
       </PageHeader>
       <div className="toolbar risk-toolbar">
         <label className="filter">
@@ -414,7 +419,7 @@ export function VulnerabilitiesPage(): ReactNode {
         </span>
       </div>
       <FilterChips f={filters} onChange={setFilters} />
-      <ErrorBox error={list.error} />
+      <ErrorBox error={list.error ?? exportError} />
       <DataTable
         label="Vulnerabilities"
         rows={list.rows}
