@@ -172,6 +172,10 @@ describe.each(pg.backends)('%s', (_backend, database) => {
     const names = () => status.sources.map((s: { name: string }) => s.name).sort();
     expect(names().every((n: string) => n.startsWith('debian'))).toBe(true);
 
+    // JSON is not a DB: the message says how to send one.
+    const json = await api('POST', '/api/v1/db/update', { mirror: 'https://example.com' });
+    expect(json.status).toBe(400);
+    expect(json.body.message).toMatch(/application\/octet-stream/);
     // Garbage is refused and the installed DB stays.
     const bad = await t.app.inject({ method: 'POST', url: '/api/v1/db/update', headers: { ...bearer(admin), 'content-type': 'application/octet-stream' }, payload: Buffer.from('not a database') });
     expect(bad.statusCode).toBe(400);

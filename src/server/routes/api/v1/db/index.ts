@@ -1,14 +1,15 @@
 /**
  * /api/v1/db: the controller's vulnerability DB. `GET` tells which one is installed and how old
- * it is; `POST /update` installs a new one — uploaded as the request body, or rebuilt from the
- * feeds (a mirror) — and re-matches every stored inventory against it without pulling images.
+ * it is; `POST /update` installs a new one uploaded as the request body and re-matches every
+ * stored inventory against it without pulling images. (`vigil db update` / `vigil db import` next
+ * to the server replace the file, which the server notices by itself.)
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Type } from 'typebox';
-import { VigilError, describeError, isVigilError } from '../../../../../core/errors.js';
+import { isVigilError } from '../../../../../core/errors.js';
 import { badRequest } from '../../../../errors.js';
 import type { VigilServer } from '../../../../types.js';
 import { principalOf } from '../../../../types.js';
@@ -47,7 +48,7 @@ export default async function dbRoutes(app: VigilServer): Promise<void> {
       bodyLimit: DB_UPLOAD_MAX_BYTES,
       schema: {
         tags: ['db'],
-        summary: 'install a new vulnerability DB (upload a file built by `vigil db build` as application/octet-stream, or JSON {"mirror": url} to rebuild from the feeds), then re-match every stored inventory',
+        summary: 'install a new vulnerability DB (a file built by `vigil db build`, as application/octet-stream), then re-match every stored inventory',
         response: { 200: UpdateResultT, ...errors(400, 401, 403, 413, 502) },
       },
     },
@@ -68,17 +69,7 @@ export default async function dbRoutes(app: VigilServer): Promise<void> {
           throw e;
         }
       } else {
-        const body = (req.body ?? {}) as { mirror?: unknown };
-        if (typeof body !== 'object' || Array.isArray(body)) throw badRequest('the body is a DB file (application/octet-stream) or JSON {"mirror": "https://…"}');
-        if (body.mirror !== undefined && typeof body.mirror !== 'string') throw badRequest('mirror must be a URL string');
-        const { updateVulnDb } = await import('../../../../../vulndb/update/update.js');
-        try {
-          await updateVulnDb({ db: app.vulndb.path, ...(body.mirror ? { mirror: body.mirror } : {}) });
-        } catch (e) {
-          const message = isVigilError(e) ? e.message : describeError(e);
-          await app.auth.audit.record({ actor, action: 'db.update.failed', detail: { error: message }, ip: req.ip });
-          throw isVigilError(e) && (e.kind === 'usage' || e.kind === 'input') ? badRequest(message) : new VigilError('db-update-failed', message, { kind: 'network' });
-        }
+        throw badRequest('send the DB file as the body with Content-Type: application/octet-stream (built by `vigil db build`); to rebuild from the feeds, run `vigil db update` next to the server: the new file is picked up by itself');
       }
       const changed = app.vulndb.reloadIfChanged();
       const after = app.vulndb.status();
