@@ -268,6 +268,14 @@ describe('the web console', () => {
     const words = (await pdfItems(pdf.bytes)).items.map((i) => i.str).join(' ');
     for (const id of onScreen) expect(words).toContain(id);
     expect(words).not.toContain('CVE-2020-8203');
+
+    // From an image's finding to the CVE across all assets.
+    await findings.getByRole('row').filter({ hasText: 'CVE-2021-23369' }).click();
+    await page.getByRole('dialog', { name: 'CVE-2021-23369' }).getByRole('link', { name: /impact across all assets/ }).click();
+    await page.getByRole('heading', { name: 'Vulnerabilities' }).waitFor();
+    expect(await page.getByPlaceholder('Filter by CVE, package or description').inputValue()).toBe('CVE-2021-23369');
+    const risks = page.getByTestId('vulnerabilities');
+    await expect.poll(async () => (await risks.getByRole('row').allInnerTexts()).slice(1).map((t) => t.split(/\s+/)[0]), { timeout: 10_000 }).toEqual(['CVE-2021-23369']);
   });
 
   test('the dashboard counts the scanned images without layout jumps', async () => {

@@ -21,12 +21,12 @@ const num = (n: number): ReactNode => (n > 0 ? n.toLocaleString('en') : <span cl
 
 const columns: Array<Column<ComplianceRow>> = [
   { key: 'id', header: 'Check', width: '6.5rem', render: (c) => <span className="mono">{c.id}</span> },
-  { key: 'title', header: 'Title', width: 'minmax(14rem, 3fr)', render: (c) => <span title={c.title}>{c.title}</span> },
-  { key: 'benchmark', header: 'Benchmark', width: 'minmax(8rem, 1fr)', render: (c) => c.benchmark },
+  { key: 'title', header: 'Title', width: 'minmax(12rem, 3fr)', render: (c) => <span title={c.title}>{c.title}</span> },
+  { key: 'benchmark', header: 'Benchmark', width: 'minmax(10rem, 1fr)', render: (c) => c.benchmark },
   { key: 'tags', header: 'Regulations', width: '8rem', render: (c) => c.tags.join(', ') || '—' },
   { key: 'images', header: 'Images', width: '4.8rem', align: 'right', render: (c) => num(c.impact.images) },
   { key: 'nodes', header: 'Nodes', width: '4.5rem', align: 'right', render: (c) => num(c.impact.nodes) },
-  { key: 'containers', header: 'Containers', width: '6.9rem', align: 'right', render: (c) => num(c.impact.containers) },
+  { key: 'containers', header: 'Containers', width: '7.5rem', align: 'right', render: (c) => num(c.impact.containers) },
   { key: 'platforms', header: 'Platforms', width: '6.4rem', align: 'right', render: (c) => num(c.impact.platforms) },
   { key: 'protection', header: 'Protection', width: '6.2rem', align: 'center', render: (c) => <ProtectionCircle p={c.protection} /> },
 ];

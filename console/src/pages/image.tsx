@@ -65,7 +65,14 @@ export function FindingDetails({ f }: { f: Finding }): ReactNode {
           <dt>Source</dt>
           <dd>{f.source}</dd>
         </div>
+        <div>
+          <dt>Layer</dt>
+          <dd className="mono small">{f.layer ? shortDigest(f.layer) : '—'}</dd>
+        </div>
       </dl>
+      <p>
+        <Link href={`/risks/vulnerabilities?q=${encodeURIComponent(f.id)}`}>Its impact across all assets →</Link>
+      </p>
       {f.link && (
         <p>
           <a href={f.link} target="_blank" rel="noreferrer">

@@ -46,7 +46,7 @@ const columns: Array<Column<VulnRow>> = [
   { key: 'epss', header: 'EPSS', width: '4.5rem', align: 'right', render: (v) => (v.epss === null ? '—' : v.epss.toFixed(3)) },
   { key: 'images', header: 'Images', width: '4.8rem', align: 'right', render: (v) => num(v.impact.images) },
   { key: 'nodes', header: 'Nodes', width: '4.5rem', align: 'right', render: (v) => num(v.impact.nodes) },
-  { key: 'containers', header: 'Containers', width: '6.9rem', align: 'right', render: (v) => num(v.impact.containers) },
+  { key: 'containers', header: 'Containers', width: '7.5rem', align: 'right', render: (v) => num(v.impact.containers) },
   { key: 'platforms', header: 'Platforms', width: '6.4rem', align: 'right', render: (v) => num(v.impact.platforms) },
   { key: 'unprotected', header: 'Protection', width: '6.2rem', align: 'center', render: (v) => <ProtectionCircle p={v.protection} /> },
 ];
@@ -362,7 +362,8 @@ export function VulnDetails({ id, onChanged }: { id: string; onChanged: () => vo
 }
 
 export function VulnerabilitiesPage(): ReactNode {
-  const [text, setText] = useState('');
+  // /risks/vulnerabilities?q=CVE-… (from an image's finding) starts with that filter.
+  const [text, setText] = useState(() => new URLSearchParams(window.location.search).get('q') ?? '');
   const q = useDebounced(text.trim());
   const [filters, setFilters] = useState<RiskFilters>(EMPTY_FILTERS);
   const [advanced, setAdvanced] = useState(false);
