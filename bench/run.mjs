@@ -13,6 +13,9 @@
 //   7. controller: `vigil server` crawling and scanning a local registry of 200 tags, unchanged
 //      re-crawls, re-match of 1,000 stored inventories after a DB update, server peak RSS, and
 //      Trivy on the same digests (bench/lib/controller.mjs)
+//   8. Security Risks: 10,000 images, 2,000 nodes, 50,000 containers and 200,000 finding rows
+//      generated into a SQLite file and a throwaway PostgreSQL; filter + sort + first page p50/p95
+//      over typical queries on both, and the 50,000-row CSV export's peak RSS (bench/lib/risks.mjs)
 //
 // For each image: one untimed run per tool whose output is kept for the package-list comparison
 // (it is also the warm-up), then BENCH_RUNS (default 5) timed runs, alternating tools. The tools
@@ -26,6 +29,8 @@
 //      the npm package), BENCH_PROFILE=1 (also write a V8 CPU profile of one Vigil run per input
 //      and tool, and of one DB build, to bench/out/; of the controller's servers too),
 //      BENCH_ONLY=compliance (only step 6, ~30 s; writes bench/out/compliance.json),
+//      BENCH_ONLY=risks (only step 8, ~4 min; writes bench/out/risks.json; BENCH_RISKS_RUNS timed
+//      runs per query, default 20; BENCH_RISKS_SCALE, default 1 = the issue's sizes),
 //      BENCH_ONLY=controller (only step 7, ~6 min here under load, half of it the Trivy peer;
 //      7-9 min with BENCH_CTL_RUNS=3; writes bench/out/controller.json).
 //      Controller: BENCH_CTL_RUNS (first-scan runs per worker count, default 1), BENCH_CTL_TAGS
@@ -40,6 +45,7 @@ import { promisify } from 'node:util';
 import { comparePackages, trivyPackages, vigilPackages } from './lib/compare-packages.mjs';
 import { formatComplianceTable, runComplianceBench } from './lib/compliance.mjs';
 import { formatControllerTable, runControllerBench } from './lib/controller.mjs';
+import { formatRisksTable, runRisksBench } from './lib/risks.mjs';
 import { generateImage } from './lib/generate-image.mjs';
 import { formatTable as lookupTable } from './lib/lookup-cost.mjs';
 import { median, timeRun } from './lib/measure.mjs';
@@ -63,7 +69,10 @@ const VULNDATA = path.join(SHARED, 'vulndata');
 const IMAGE_MB = intEnv('BENCH_IMAGE_MB', 1024, 16, 8192);
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const ONLY = process.env.BENCH_ONLY;
-if (ONLY !== undefined && ONLY !== 'compliance' && ONLY !== 'controller') throw new Error(`BENCH_ONLY takes "compliance" or "controller", got ${JSON.stringify(ONLY)}`);
+if (ONLY !== undefined && ONLY !== 'compliance' && ONLY !== 'controller' && ONLY !== 'risks') throw new Error(`BENCH_ONLY takes "compliance", "controller" or "risks", got ${JSON.stringify(ONLY)}`);
+const RISKS_RUNS = intEnv('BENCH_RISKS_RUNS', 20, 3, 200);
+const RISKS_SCALE = process.env.BENCH_RISKS_SCALE === undefined ? 1 : Number(process.env.BENCH_RISKS_SCALE);
+if (!(RISKS_SCALE > 0 && RISKS_SCALE <= 4)) throw new Error('BENCH_RISKS_SCALE must be a number in (0, 4]');
 const CTL = {
   scanRuns: intEnv('BENCH_CTL_RUNS', 1, 1, 10),
   tags: intEnv('BENCH_CTL_TAGS', 200, 4, 5000),
@@ -118,6 +127,19 @@ async function main() {
     const summary = { date: new Date().toISOString(), loadAverage: { start: loadStart, end: os.loadavg() }, machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version }, runs: RUNS, results };
     await writeFile(path.join(OUT, 'compliance.json'), JSON.stringify(summary, null, 2).replaceAll(tmp, '$TMP'));
     log(`wrote bench/out/compliance.json; total ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    return;
+  }
+  const risks = () => {
+    log(`risks: Security Risks queries and CSV export, scale ${RISKS_SCALE}, ${RISKS_RUNS} runs per query ...`);
+    return runRisksBench({ tmp, log, runs: RISKS_RUNS, scale: RISKS_SCALE });
+  };
+  if (ONLY === 'risks') {
+    const results = await risks();
+    console.log(`\n${formatRisksTable(results)}`);
+    await mkdir(OUT, { recursive: true });
+    const summary = { date: new Date().toISOString(), loadAverage: { start: loadStart, end: os.loadavg() }, machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version }, results };
+    await writeFile(path.join(OUT, 'risks.json'), JSON.stringify(summary, null, 2).replaceAll(tmp, '$TMP'));
+    log(`wrote bench/out/risks.json; total ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     return;
   }
   const needTrivy = ONLY !== 'controller' || CTL.peer;
@@ -309,6 +331,9 @@ async function main() {
   const controllerResults = await controller();
   await keepControllerProfiles();
 
+  // ---- Security Risks (issue 6, benchmark) -------------------------------------------------------
+  const risksResults = await risks();
+
   // ---- report ------------------------------------------------------------------------------
   const fmtMs = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
   const rows = [['input', 'vigil wall', 'trivy wall', 'ratio', 'vigil RSS', 'trivy RSS', 'packages v/t/common']];
@@ -394,6 +419,7 @@ async function main() {
 
   console.log(`\n${formatComplianceTable(complianceResults, RUNS)}`);
   console.log(`\n${formatControllerTable(controllerResults)}`);
+  console.log(`\n${formatRisksTable(risksResults)}`);
 
   // The bench builds the working tree as it is: record which one, and how busy the machine was.
   const git = async (...a) => (await run('git', a, { cwd: ROOT }).catch(() => ({ stdout: '' }))).stdout.trim();
@@ -411,6 +437,7 @@ async function main() {
     lookupCost: lookup,
     compliance: complianceResults,
     controller: controllerResults,
+    risks: risksResults,
     results,
   };
   await writeFile(path.join(OUT, 'results.json'), JSON.stringify(summary, null, 2).replaceAll(tmp, '$TMP'));

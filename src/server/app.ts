@@ -77,7 +77,7 @@ export async function buildApp(o: BuildAppOptions): Promise<VigilServer> {
   app.decorate('scans', scans);
   const assets = new AssetService(o.store.db, auth.audit, o.now ?? (() => new Date()), () => vulndb.reader);
   app.decorate('assets', assets);
-  app.decorate('risks', new RiskService(o.store.db, auth.audit, assets, o.now ?? (() => new Date()), () => vulndb.reader));
+  app.decorate('risks', new RiskService(o.store.db, auth.audit, assets, o.now ?? (() => new Date()), () => vulndb.reader, o.store.dialect));
   // Running scans go back to the queue; the DB reader closes after them.
   app.addHook('onClose', async () => {
     await scans.close();

@@ -15,7 +15,7 @@ import { complianceImpact, listCompliance, storeComplianceReport, type Complianc
 import { riskCsvStream, riskPdf } from './export.js';
 import { impactOf, remediationOf } from './impact.js';
 import { markStaleMeta, refreshRiskVulns } from './refresh.js';
-import { allVulnRows, listVulns, oneVuln, type VulnQuery } from './vuln-query.js';
+import { allVulnRows, listVulns, oneVuln, type Dialect, type VulnQuery } from './vuln-query.js';
 
 export interface Actor {
   username: string | null;
@@ -32,6 +32,7 @@ export class RiskService {
     private readonly assets: AssetService,
     private readonly now: () => Date,
     private readonly reader: () => VigilDbReader | undefined,
+    private readonly dialect: Dialect = 'sqlite',
   ) {}
 
   private stamp(): string {
@@ -61,7 +62,7 @@ export class RiskService {
 
   async vulnerabilities(q: VulnQuery, page: { offset: number; limit: number }) {
     await this.refresh();
-    return listVulns(this.db, q, page, this.stamp());
+    return listVulns(this.db, q, page, this.stamp(), this.dialect);
   }
 
   async vulnerability(id: string, limit: number) {
@@ -81,14 +82,14 @@ export class RiskService {
 
   async csv(q: VulnQuery) {
     await this.refresh();
-    return riskCsvStream(allVulnRows(this.db, q, this.stamp()));
+    return riskCsvStream(allVulnRows(this.db, q, this.stamp(), this.dialect));
   }
 
   async pdf(q: VulnQuery) {
     await this.refresh();
     const now = this.now();
-    const { total } = await listVulns(this.db, q, { offset: 0, limit: 1 }, now.toISOString());
-    return riskPdf({ title: 'Security Risks: vulnerabilities', query: q, total, rows: allVulnRows(this.db, q, now.toISOString()), now });
+    const { total } = await listVulns(this.db, q, { offset: 0, limit: 1 }, now.toISOString(), this.dialect);
+    return riskPdf({ title: 'Security Risks: vulnerabilities', query: q, total, rows: allVulnRows(this.db, q, now.toISOString(), this.dialect), now });
   }
 
   // ---- acceptances -----------------------------------------------------------------------------

@@ -8,8 +8,9 @@ import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from
 import { SEVERITIES, type Severity } from '../../report/types.js';
 import { badRequest } from '../errors.js';
 import type { Database } from '../store/schema.js';
-import { severityRank } from './findings.js';
+import { severityOfRank, severityRank } from './findings.js';
 
+export type Dialect = 'sqlite' | 'postgres';
 export const MATCHES = ['equals', 'contains'] as const;
 export type Match = (typeof MATCHES)[number];
 export const VIEWS = ['all', 'containers', 'infrastructure', 'registry'] as const;
@@ -80,9 +81,13 @@ export function matchSql(expr: RawBuilder<unknown>, f: TextFilter): RawBuilder<S
 
 const ref = (c: string) => sql.ref(c);
 const running = sql`c.state = 'running'`;
-/** Images run by the matching containers, as (vuln_id) rows. */
+/**
+ * The vulnerabilities of the images the matching running containers run. The digests are
+ * gathered first (one pass over containers), then each one probes the findings index: joining
+ * every image finding to its containers instead costs a probe per finding.
+ */
 const containerVulns = (cond: RawBuilder<SqlBool>) =>
-  sql`select f.vuln_id from findings f join containers c on c.image_digest = f.asset_id where f.asset_kind = 'image' and ${running} and ${cond}`;
+  sql`select f.vuln_id from findings f where f.asset_kind = 'image' and f.asset_id in (select c.image_digest from containers c where ${running} and ${cond})`;
 
 /** Normalises a date or date-time to the ISO text the store compares. */
 export function isoDate(what: string, s: string): string {
@@ -92,9 +97,10 @@ export function isoDate(what: string, s: string): string {
 }
 
 /** The WHERE conditions of a query over `risk_vulns as v`. */
-export function vulnConditions(q: VulnQuery, now: string): Array<Expression<SqlBool>> {
+export function vulnConditions(q: VulnQuery, now: string, dialect: Dialect): Array<Expression<SqlBool>> {
   const c: Array<Expression<SqlBool>> = [];
-  if (q.q) c.push(sql<SqlBool>`v.search like ${likePattern(q.q)} escape '\\'`);
+  // `search` is lower-case already: a plain substring test (instr / strpos) costs a third of LIKE.
+  if (q.q) c.push(dialect === 'sqlite' ? sql<SqlBool>`instr(v.search, ${q.q.toLowerCase()}) > 0` : sql<SqlBool>`strpos(v.search, ${q.q.toLowerCase()}) > 0`);
   if (q.severities?.length) c.push(sql<SqlBool>`v.severity_rank in (${sql.join(q.severities.map(severityRank))})`);
   if (q.fixable !== undefined) c.push(sql<SqlBool>`v.fixable = ${q.fixable ? 1 : 0}`);
   if (q.kev !== undefined) c.push(sql<SqlBool>`v.kev = ${q.kev ? 1 : 0}`);
@@ -120,19 +126,30 @@ export function vulnConditions(q: VulnQuery, now: string): Array<Expression<SqlB
   if (a.node) {
     const nodeIds = sql`select n.id from nodes n where ${matchSql(ref('n.name'), a.node)} or ${matchSql(ref('n.id'), a.node)}`;
     c.push(
-      sql<SqlBool>`v.vuln_id in (select f.vuln_id from findings f where f.asset_kind = 'node' and f.asset_id in (${nodeIds}) union ${containerVulns(sql<SqlBool>`c.node_id in (${nodeIds})`)})`,
+      sql<SqlBool>`v.vuln_id in (select f.vuln_id from findings f where f.asset_kind = 'node' and f.asset_id in (${nodeIds}) union all ${containerVulns(sql<SqlBool>`c.node_id in (${nodeIds})`)})`,
     );
   }
   if (a.image) {
-    const digests = sql`select t.digest from registry_tags t where ${matchSql(sql`t.repository || ':' || t.tag`, a.image)} or ${matchSql(ref('t.repository'), a.image)}
-      union select c.image_digest from containers c where c.image_digest is not null and ${matchSql(ref('c.image_ref'), a.image)}
-      union select i.digest from images i where ${matchSql(ref('i.digest'), a.image)}`;
+    let tagged: RawBuilder<unknown>;
+    if (a.image.match === 'equals') {
+      // repository:tag as the key of registry_tags, or a bare repository
+      const refs = a.image.values.map((v) => {
+        const colon = v.lastIndexOf(':');
+        return colon > 0 && !v.slice(colon).includes('/') ? sql`(t.repository = ${v.slice(0, colon)} and t.tag = ${v.slice(colon + 1)})` : sql`t.repository = ${v}`;
+      });
+      tagged = sql`select t.digest from registry_tags t where ${sql.join(refs, sql` or `)}`;
+    } else {
+      tagged = sql`select t.digest from registry_tags t where ${matchSql(sql`t.repository || ':' || t.tag`, a.image)}`;
+    }
+    const digests = sql`${tagged}
+      union all select c.image_digest from containers c where ${matchSql(ref('c.image_ref'), a.image)}
+      union all select i.digest from images i where ${matchSql(ref('i.digest'), a.image)}`;
     c.push(sql<SqlBool>`v.vuln_id in (select f.vuln_id from findings f where f.asset_kind = 'image' and f.asset_id in (${digests}))`);
   }
   if (a.os) {
     c.push(
-      sql<SqlBool>`v.vuln_id in (select f.vuln_id from findings f where (f.asset_kind = 'image' and f.asset_id in (select i.digest from images i where ${matchSql(ref('i.os'), a.os)}))
-        or (f.asset_kind = 'node' and f.asset_id in (select n.id from nodes n where ${matchSql(ref('n.os'), a.os)})))`,
+      sql<SqlBool>`v.vuln_id in (select f.vuln_id from findings f where f.asset_kind = 'image' and f.asset_id in (select i.digest from images i where ${matchSql(ref('i.os'), a.os)})
+        union all select f.vuln_id from findings f where f.asset_kind = 'node' and f.asset_id in (select n.id from nodes n where ${matchSql(ref('n.os'), a.os)}))`,
     );
   }
   return c;
@@ -193,8 +210,8 @@ function toRow(r: Selected, descriptionMax: number): VulnRow {
   };
 }
 
-function selectRows(db: Kysely<Database>, q: VulnQuery, now: string) {
-  const conds = vulnConditions(q, now);
+function selectRows(db: Kysely<Database>, q: VulnQuery, now: string, dialect: Dialect) {
+  const conds = vulnConditions(q, now, dialect);
   const active = sql`(a.expires_at is null or a.expires_at > ${now})`;
   const accepted = sql<string | null>`case when exists (select 1 from risk_acceptances a where a.vuln_id = v.vuln_id and a.scope = 'global' and ${active}) then 'global'
     when exists (select 1 from risk_acceptances a where a.vuln_id = v.vuln_id and ${active}) then 'partial' else null end`;
@@ -203,9 +220,9 @@ function selectRows(db: Kysely<Database>, q: VulnQuery, now: string) {
   const col = ref(`v.${sort.col}`);
   let query = db.selectFrom('risk_vulns as v').selectAll('v').select(accepted.as('accepted'));
   if (conds.length) query = query.where((eb) => eb.and(conds));
-  // NULLs last in both directions, on both databases (SQLite and PostgreSQL disagree by default).
-  if (sort.nullable) query = query.orderBy(sql`case when ${col} is null then 1 else 0 end`);
-  return query.orderBy(sql`${col} ${dir}`).orderBy(sql`v.vuln_id ${dir}`);
+  // NULLs last in both directions, on both databases (their defaults disagree); descending, that
+  // is SQLite's own order, so its index on the column still serves the sort.
+  return query.orderBy(sql`${col} ${dir}${sort.nullable ? sql.raw(' nulls last') : sql.raw('')}`).orderBy(sql`v.vuln_id ${dir}`);
 }
 
 export interface VulnPage {
@@ -215,31 +232,69 @@ export interface VulnPage {
   bySeverity: Record<Severity, number>;
 }
 
-export async function listVulns(db: Kysely<Database>, q: VulnQuery, page: { offset: number; limit: number }, now: string): Promise<VulnPage> {
-  const conds = vulnConditions(q, now);
-  let counts = db.selectFrom('risk_vulns as v').select(['v.severity', sql<number>`count(*)`.as('n')]).groupBy('v.severity');
-  if (conds.length) counts = counts.where((eb) => eb.and(conds));
-  const [rows, sev] = await Promise.all([selectRows(db, q, now).offset(page.offset).limit(page.limit).execute(), counts.execute()]);
+export async function listVulns(db: Kysely<Database>, q: VulnQuery, page: { offset: number; limit: number }, now: string, dialect: Dialect): Promise<VulnPage> {
+  const conds = vulnConditions(q, now, dialect);
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  if (conds.length > 0) {
+    const r = await filteredPage(db, q, conds, page, now);
+    if (r.length > 0) {
+      let total = 0;
+      for (let rank = 0; rank < SEVERITIES.length; rank++) {
+        const n = Number(r[0]![`c${rank}` as 'c0']);
+        bySeverity[severityOfRank(rank)] = n;
+        total += n;
+      }
+      return { total, rows: r.map((x) => toRow(x, 500)), bySeverity };
+    }
+  }
+  // By rank, not by name: the severity index answers it without reading the (wide) rows.
+  let counts = db.selectFrom('risk_vulns as v').select(['v.severity_rank', sql<number>`count(*)`.as('n')]).groupBy('v.severity_rank');
+  if (conds.length) counts = counts.where((eb) => eb.and(conds));
+  const [rows, sev] = await Promise.all([selectRows(db, q, now, dialect).offset(page.offset).limit(page.limit).execute(), counts.execute()]);
   let total = 0;
   for (const s of sev) {
     const n = Number(s.n);
     total += n;
-    if (s.severity in bySeverity) bySeverity[s.severity as Severity] += n;
+    bySeverity[severityOfRank(Number(s.severity_rank))] += n;
   }
   return { total, rows: rows.map((r) => toRow(r as Selected, 500)), bySeverity };
 }
 
+type CountCols = Record<'c0' | 'c1' | 'c2' | 'c3' | 'c4' | 'c5', number>;
+
+/**
+ * A filtered page and the per-severity counts in one statement: the filter (asset subqueries,
+ * text search) is evaluated once into a narrow materialised set, which both the page and the
+ * counts read. Two statements would evaluate it twice.
+ */
+async function filteredPage(db: Kysely<Database>, q: VulnQuery, conds: Array<Expression<SqlBool>>, page: { offset: number; limit: number }, now: string): Promise<Array<Selected & CountCols>> {
+  const sort = SORT_COLUMNS[q.sort ?? 'severity'];
+  const dir = sql.raw(`${q.order ?? (q.sort === undefined || q.sort !== 'id' ? 'desc' : 'asc')}${sort.nullable ? ' nulls last' : ''}`);
+  const idDir = sql.raw(q.order ?? (q.sort === undefined || q.sort !== 'id' ? 'desc' : 'asc'));
+  const active = sql`(a.expires_at is null or a.expires_at > ${now})`;
+  const counts = SEVERITIES.map((_, rank) => sql`(select count(*) from m where m.severity_rank = ${rank}) as ${sql.ref(`c${rank}`)}`);
+  const r = await sql<Selected & CountCols>`
+    with m as materialized (select v.vuln_id, v.severity_rank, ${ref(`v.${sort.col}`)} as s from risk_vulns v where ${sql.join(conds, sql` and `)}),
+    p as (select m.vuln_id, m.s from m order by m.s ${dir}, m.vuln_id ${idDir} limit ${page.limit} offset ${page.offset})
+    select v.*,
+      case when exists (select 1 from risk_acceptances a where a.vuln_id = v.vuln_id and a.scope = 'global' and ${active}) then 'global'
+        when exists (select 1 from risk_acceptances a where a.vuln_id = v.vuln_id and ${active}) then 'partial' else null end as accepted,
+      ${sql.join(counts)}
+    from p join risk_vulns v on v.vuln_id = p.vuln_id
+    order by p.s ${dir}, p.vuln_id ${idDir}`.execute(db);
+  return r.rows;
+}
+
 /** Every row of the filtered view in order, fetched a page at a time by keyset-free offset paging (flat memory). */
-export async function* allVulnRows(db: Kysely<Database>, q: VulnQuery, now: string, pageSize = 1000): AsyncGenerator<VulnRow> {
+export async function* allVulnRows(db: Kysely<Database>, q: VulnQuery, now: string, dialect: Dialect, pageSize = 1000): AsyncGenerator<VulnRow> {
   for (let offset = 0; ; offset += pageSize) {
-    const rows = await selectRows(db, q, now).offset(offset).limit(pageSize).execute();
+    const rows = await selectRows(db, q, now, dialect).offset(offset).limit(pageSize).execute();
     for (const r of rows) yield toRow(r as Selected, Number.MAX_SAFE_INTEGER);
     if (rows.length < pageSize) return;
   }
 }
 
 export async function oneVuln(db: Kysely<Database>, id: string, now: string): Promise<VulnRow | undefined> {
-  const r = await selectRows(db, {}, now).where('v.vuln_id', '=', id).executeTakeFirst();
+  const r = await selectRows(db, {}, now, 'sqlite').where('v.vuln_id', '=', id).executeTakeFirst();
   return r ? toRow(r as Selected, Number.MAX_SAFE_INTEGER) : undefined;
 }

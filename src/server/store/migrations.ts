@@ -374,6 +374,21 @@ const migrations: Record<string, Migration> = {
       for (const t of ['compliance_results', 'risk_acceptances', 'risk_vulns', 'findings', 'asset_results', 'enforcers', 'controllers', 'containers', 'nodes', 'groups', 'platforms']) await db.schema.dropTable(t).execute();
     },
   },
+  '0007_risks_indexes': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The Security Risks filters read containers by namespace, service, node or image reference
+      // for the digests they run: covering indexes answer that without reading the rows, also
+      // for a "contains" filter (a scan of the index, not of the table).
+      for (const i of ['containers_namespace', 'containers_service', 'containers_node_id']) await db.schema.dropIndex(i).execute();
+      for (const col of ['namespace', 'service', 'node_id', 'image_ref']) {
+        await db.schema.createIndex(`containers_${col}_digest`).on('containers').columns([col, 'state', 'image_digest']).execute();
+      }
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      for (const col of ['namespace', 'service', 'node_id', 'image_ref']) await db.schema.dropIndex(`containers_${col}_digest`).execute();
+      for (const col of ['namespace', 'service', 'node_id']) await db.schema.createIndex(`containers_${col}`).on('containers').column(col).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {
