@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -17,6 +18,8 @@ beforeAll(async () => {
   mkdirSync(path.join(dir, 'assets'));
   writeFileSync(path.join(dir, 'index.html'), INDEX);
   writeFileSync(path.join(dir, 'assets/index-abc123.js'), 'console.log(1)');
+  writeFileSync(path.join(dir, 'index.html.br'), brotliCompressSync(INDEX));
+  writeFileSync(path.join(dir, 'assets/index-abc123.js.br'), brotliCompressSync('console.log(1)'));
   app = Fastify();
   registerErrorHandler(app);
   // Every token is refused: only public routes answer.
@@ -75,6 +78,21 @@ describe('registerConsole', () => {
     } finally {
       rmSync(path.join(path.dirname(dir), outside), { force: true });
     }
+  });
+
+  test.each`
+    url                          | type
+    ${'/'}                       | ${'text/html'}
+    ${'/settings'}               | ${'text/html'}
+    ${'/assets/index-abc123.js'} | ${'javascript'}
+  `('GET $url with Accept-Encoding br → the build-time brotli copy', async ({ url, type }) => {
+    const r = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'br, gzip' } });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-encoding']).toBe('br');
+    expect(r.headers['content-type']).toContain(type);
+    expect(r.headers.vary).toMatch(/accept-encoding/i);
+    expect(brotliDecompressSync(r.rawPayload).toString()).toBe(type === 'text/html' ? INDEX : 'console.log(1)');
+    if (type === 'text/html') expect(r.headers['content-security-policy']).toContain("default-src 'self'");
   });
 
   test('client routes answer HEAD too; other methods are not the console', async () => {

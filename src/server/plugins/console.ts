@@ -51,12 +51,16 @@ export async function registerConsole(app: FastifyInstance, o: { dir?: string | 
       root,
       prefix: '/',
       wildcard: false,
-      index: 'index.html',
+      // `/` is the catch-all's, like every client route (the plugin's own root route does not
+      // find the pre-compressed index).
+      index: false,
       cacheControl: false,
+      // The build writes .br and .gz copies; a client that accepts them gets them.
+      preCompressed: true,
       setHeaders: (reply, file) => {
         const assets = `${path.sep}assets${path.sep}`;
         reply.header('cache-control', file.includes(assets) ? IMMUTABLE : NO_CACHE);
-        if (file.endsWith('.html')) securityHeaders(reply);
+        if (/\.html(\.br|\.gz)?$/.test(file)) securityHeaders(reply);
       },
     });
     scope.get('/*', async (req, reply) => {
