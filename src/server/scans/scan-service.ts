@@ -216,7 +216,9 @@ export class ScanService {
       timeoutMs: 60_000,
       ...(conn ? { ...conn.creds, insecure: conn.transport.insecure, plainHttp: conn.transport.plainHttp, useProxy: conn.transport.useProxy, caPems: conn.transport.caPems } : {}),
     };
-    return { task: { reference: `${ref.registry}/${ref.repository}@${digest}`, image }, digest };
+    // One layer at a time per image: the workers already scan several images at once, and each
+    // layer in flight holds its buffers and a decompressor (~12 MB less per busy thread).
+    return { task: { reference: `${ref.registry}/${ref.repository}@${digest}`, image, layerConcurrency: 1 }, digest };
   }
 
   private browser(conn: RegistryConnection | undefined, host: string): RegistryBrowser {

@@ -6,6 +6,8 @@ export interface ScanTask {
   /** host[:port]/repository@digest (or :tag) */
   reference: string;
   image: ImageOptions;
+  /** Layers of this image read at once (the controller runs several images at once instead). */
+  layerConcurrency?: number;
 }
 
 export interface ScanOutcome {

@@ -24,6 +24,7 @@ port.on('message', (m: WorkerRequest) => {
       const img = await openImage(m.task.reference, m.task.image);
       try {
         const inventory = await scanImage(img, {
+          ...(m.task.layerConcurrency ? { concurrency: m.task.layerConcurrency } : {}),
           onProgress: (e) => {
             if (e.phase === 'layer-start') post({ type: 'progress', id: m.id, text: `layer ${(e.layer ?? 0) + 1}/${e.layers ?? '?'}` });
           },
