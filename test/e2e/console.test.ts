@@ -146,7 +146,7 @@ describe('the web console', () => {
     await page.getByLabel('Password').fill(ADMIN_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
-    await page.getByText('Vulnerability DB age').waitFor();
+    await page.getByText('DB age', { exact: true }).waitFor();
     await shot('02-dashboard-empty');
   });
 
@@ -283,7 +283,7 @@ describe('the web console', () => {
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     const top = page.getByTestId('top-images');
     await top.getByText('demo/app:1').waitFor();
-    await page.getByRole('figure', { name: /Vulnerabilities by severity/ }).getByText(/critical/i).waitFor();
+    await page.getByRole('figure', { name: 'Vulnerabilities by severity' }).getByText(/critical/i).waitFor();
     await shot('09-dashboard');
     // A fresh load: skeletons hold the place of the numbers and tables.
     await page.reload();
@@ -298,6 +298,18 @@ describe('the web console', () => {
     await page.getByRole('button', { name: 'Update now' }).click();
     await page.getByRole('status').filter({ hasText: /\S/ }).first().waitFor();
     await page.getByTestId('users').getByText('admin').first().waitFor();
+    // Add a reader with the keyboard (the dialog opens on its first field), then make it ci.
+    await page.getByRole('button', { name: 'Add user' }).click();
+    const addUser = page.getByRole('dialog', { name: 'Add user' });
+    await page.keyboard.type('auditor');
+    await addUser.getByLabel(/Password/).fill('auditor-password-1');
+    await addUser.getByLabel(/Password/).press('Enter');
+    await addUser.waitFor({ state: 'hidden' });
+    await page.getByLabel('Role of auditor').selectOption('ci');
+    await expect.poll(async () => {
+      const r = await fetch(`${server.url}/api/v1/users`, { headers: { authorization: `Bearer ${await apiToken()}` } });
+      return ((await r.json()) as { users: Array<{ username: string; role: string }> }).users.find((u) => u.username === 'auditor')?.role;
+    }).toBe('ci');
     await page.getByRole('button', { name: 'Create token' }).click();
     const dialog = page.getByRole('dialog', { name: 'Create API token' });
     await dialog.getByLabel('Name').fill('ci-pipeline');

@@ -33,9 +33,9 @@ export function imageName(i: Image): string {
 
 const imageColumns: Array<Column<Image>> = [
   { key: 'name', header: 'Image', width: 'minmax(8rem, 2fr)', render: (i) => <Link href={`/images/${encodeURIComponent(i.digest)}`}>{imageName(i)}</Link> },
-  { key: 'os', header: 'OS', width: '7rem', render: (i) => i.os ?? '—' },
+  { key: 'os', header: 'OS', width: '6.5rem', render: (i) => i.os ?? '—' },
   { key: 'sev', header: 'Vulnerabilities', width: 'minmax(9rem, 1.4fr)', render: (i) => <SeverityCounts summary={i.summary} /> },
-  { key: 'fixable', header: 'Fixable', width: '4.5rem', align: 'right', render: (i) => i.summary?.fixable ?? '—' },
+  { key: 'fixable', header: 'Fixable', width: '5.2rem', align: 'right', render: (i) => i.summary?.fixable ?? '—' },
 ];
 
 interface Containers {
@@ -49,6 +49,10 @@ export function DashboardPage(): ReactNode {
   const registries = useApi<{ registries: Registry[] }>('/api/v1/registries');
   const scans = useApi<{ counts: Record<string, number> }>('/api/v1/scans?limit=1');
   const containers = useApi<Containers>('/api/v1/containers?limit=500&state=running');
+  const nodes = useApi<{ total: number }>('/api/v1/nodes?limit=1');
+  // Unique vulnerabilities across every asset, and how many of them reach running workloads unprotected.
+  const risks = useApi<{ total: number; bySeverity: Record<string, number> }>('/api/v1/risks/vulnerabilities?limit=1');
+  const fixableRisks = useApi<{ total: number }>('/api/v1/risks/vulnerabilities?limit=1&fixable=true');
   const [images, setImages] = useState<Image[]>();
   const [imagesError, setImagesError] = useState<Error>();
 
@@ -58,12 +62,20 @@ export function DashboardPage(): ReactNode {
     return () => ctl.abort();
   }, []);
 
+  // One row per CVE from the risks API; without it, the images' findings summed.
+  const unique = risks.data !== undefined;
   const counts: Partial<Record<Severity, number>> = {};
   let fixable = 0;
-  for (const i of images ?? []) {
-    for (const s of SEVERITIES) counts[s] = (counts[s] ?? 0) + (i.summary?.[s] ?? 0);
-    fixable += i.summary?.fixable ?? 0;
+  if (risks.data) {
+    for (const s of SEVERITIES) counts[s] = risks.data.bySeverity[s] ?? 0;
+    fixable = fixableRisks.data?.total ?? 0;
+  } else {
+    for (const i of images ?? []) {
+      for (const s of SEVERITIES) counts[s] = (counts[s] ?? 0) + (i.summary?.[s] ?? 0);
+      fixable += i.summary?.fixable ?? 0;
+    }
   }
+  const ready = unique ? fixableRisks.data !== undefined || fixableRisks.error !== undefined : images !== undefined && (risks.error !== undefined || !risks.loading);
   const total = SEVERITIES.reduce((n, s) => n + (counts[s] ?? 0), 0);
   const top = images ? [...images].sort((a, b) => riskScore(b.summary) - riskScore(a.summary)).slice(0, 10) : undefined;
   // A workload's risk is its image's: containers join the scanned images by digest.
@@ -82,17 +94,22 @@ export function DashboardPage(): ReactNode {
       <div className="stats">
         <Stat label="Registries" value={registries.data?.registries.length} />
         <Stat label="Images scanned" value={images?.length.toLocaleString('en')} />
-        <Stat label="Vulnerabilities" value={images ? total.toLocaleString('en') : undefined} hint={images ? `${fixable.toLocaleString('en')} fixable` : undefined} />
-        <Stat label="Critical" value={images ? (counts.critical ?? 0).toLocaleString('en') : undefined} hint={images ? `${(counts.high ?? 0).toLocaleString('en')} high` : undefined} />
+        <Stat
+          label="Nodes / containers"
+          value={nodes.data || containers.data || nodes.error ? `${nodes.data?.total ?? '—'} / ${containers.data?.total ?? '—'}` : undefined}
+          hint={containers.data ? 'running' : undefined}
+        />
+        <Stat label="Vulnerabilities" value={ready ? total.toLocaleString('en') : undefined} hint={ready ? `${unique ? 'unique, ' : ''}${fixable.toLocaleString('en')} fixable` : undefined} />
+        <Stat label="Critical" value={ready ? (counts.critical ?? 0).toLocaleString('en') : undefined} hint={ready ? `${(counts.high ?? 0).toLocaleString('en')} high` : undefined} />
         <Stat label="Scans in progress" value={queue} hint={scans.data ? `${scans.data.counts.failed ?? 0} failed` : undefined} />
         <Stat
-          label="Vulnerability DB age"
+          label="DB age"
           value={db.data ? (db.data.installed ? formatAge(db.data.ageDays) : 'not installed') : undefined}
           hint={db.data ? (db.data.stale ? <span className="warn">stale — update it in Settings</span> : `built ${formatDate(db.data.builtAt)}`) : undefined}
         />
       </div>
-      <Card title="Severity distribution (all images)">
-        <SeverityBar counts={counts} label="Vulnerabilities by severity across all scanned images" />
+      <Card title={unique ? 'Severity distribution (unique vulnerabilities, all assets)' : 'Severity distribution (all images)'}>
+        <SeverityBar counts={counts} label="Vulnerabilities by severity" />
       </Card>
       <div className="two-col">
         <Card title="Top risky images">

@@ -201,7 +201,21 @@ export function SettingsPage(): ReactNode {
 
   const userColumns: Array<Column<User>> = [
     { key: 'username', header: 'User', width: 'minmax(8rem, 1fr)', render: (u) => u.username, compare: (a, b) => a.username.localeCompare(b.username) },
-    { key: 'role', header: 'Role', width: '6rem', render: (u) => u.role },
+    {
+      key: 'role',
+      header: 'Role',
+      width: '7.5rem',
+      render: (u) =>
+        u.username === me ? (
+          u.role
+        ) : (
+          <select className="mode-select" aria-label={`Role of ${u.username}`} value={u.role} onChange={(e) => act(api(`/api/v1/users/${u.id}`, { method: 'PATCH', body: { role: e.target.value } }), users.reload)}>
+            <option value="admin">admin</option>
+            <option value="reader">reader</option>
+            <option value="ci">ci</option>
+          </select>
+        ),
+    },
     { key: 'locked', header: 'Locked until', width: '11rem', render: (u) => (u.lockedUntil ? formatDate(u.lockedUntil) : '—') },
     { key: 'created', header: 'Created', width: '11rem', render: (u) => formatDate(u.createdAt) },
     {
