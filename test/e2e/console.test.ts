@@ -447,6 +447,23 @@ describe('the web console', () => {
     await page.keyboard.press('Escape');
   });
 
+  test("an asset's row opens its vulnerabilities; the filters live in the address", async () => {
+    await page.getByRole('link', { name: 'Containers' }).click();
+    await page.getByTestId('assets-containers').getByRole('row').filter({ hasText: 'worker-1' }).click();
+    await page.getByText('container = worker-1').waitFor();
+    const table = page.getByTestId('vulnerabilities');
+    const ids = async (): Promise<string[]> => (await table.getByRole('row').allInnerTexts()).slice(1).map((t) => t.split(/\s+/)[0]!);
+    await expect.poll(ids, { timeout: 10_000 }).toContain('CVE-2026-103111');
+    expect(await ids()).not.toContain('CVE-2021-23369');
+    expect(new URL(page.url()).searchParams.get('container')).toBe('worker-1');
+    await page.reload();
+    await page.getByText('container = worker-1').waitFor();
+    await expect.poll(ids, { timeout: 10_000 }).toContain('CVE-2026-103111');
+    await page.getByRole('button', { name: 'Remove filter container = worker-1' }).click();
+    await table.getByText('CVE-2021-23369').waitFor();
+    expect(new URL(page.url()).searchParams.get('container')).toBeNull();
+  });
+
   test('accept a vulnerability: marked, filterable, exported as OpenVEX', async () => {
     const table = page.getByTestId('vulnerabilities');
     await table.getByRole('row').filter({ hasText: 'CVE-2021-44906' }).click();

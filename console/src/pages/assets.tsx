@@ -4,6 +4,7 @@
  * the policy mode (Discover, Monitor, Protect), which an admin changes here.
  */
 import { useMemo, useState, type ReactNode } from 'react';
+import { useLocation } from 'wouter';
 import { api, qs } from '../api/client';
 import { usePaged } from '../api/use-paged';
 import { isMissingApi } from '../api/use-api';
@@ -22,6 +23,8 @@ export interface AssetKind<T = never> {
   listKey: string;
   rowKey: (r: T) => string;
   columns: (reload: () => void) => Array<Column<T>>;
+  /** Where a row leads: its vulnerabilities in Security Risks. */
+  href?: (r: T) => string;
 }
 
 const dash = (s: string | null | undefined): ReactNode => s ?? <span className="muted">—</span>;
@@ -80,6 +83,7 @@ const nodes: AssetKind<NodeAsset> = {
   api: '/api/v1/nodes',
   listKey: 'nodes',
   rowKey: (n) => n.id,
+  href: (n) => `/risks/vulnerabilities?node=${encodeURIComponent(n.id)}`,
   columns: () => [
     { key: 'name', header: 'Node', width: 'minmax(9rem, 1.3fr)', render: (n) => <ImpactName mode={n.policyMode}>{n.name}</ImpactName> },
     { key: 'os', header: 'OS', width: '8rem', render: (n) => dash(n.os) },
@@ -97,6 +101,7 @@ const containers: AssetKind<Container> = {
   api: '/api/v1/containers',
   listKey: 'containers',
   rowKey: (c) => c.id,
+  href: (c) => `/risks/vulnerabilities?container=${encodeURIComponent(c.id)}`,
   columns: () => [
     { key: 'name', header: 'Container', width: 'minmax(9rem, 1.3fr)', render: (c) => <ImpactName mode={c.policyMode}>{c.name}</ImpactName> },
     { key: 'namespace', header: 'Namespace', width: '7.5rem', render: (c) => dash(c.namespace) },
@@ -173,6 +178,8 @@ export function AssetPage<T>({ kind }: { kind: AssetKind<T> }): ReactNode {
   const q = useDebounced(text.trim());
   const list = usePaged<T>(`${kind.api}${qs({ q })}`, kind.listKey, 200);
   const columns = useMemo(() => kind.columns(list.reload), [kind, list.reload]);
+  const [, navigate] = useLocation();
+  const href = kind.href;
   return (
     <>
       <PageHeader title={kind.title} crumbs="Assets" />
@@ -196,6 +203,7 @@ export function AssetPage<T>({ kind }: { kind: AssetKind<T> }): ReactNode {
             loading={list.loading}
             columns={columns}
             rowKey={kind.rowKey}
+            onOpen={href ? (r) => navigate(href(r)) : undefined}
             onRange={list.ensure}
             height="calc(100vh - 190px)"
             empty={`No ${kind.title.toLowerCase()} reported.`}

@@ -139,6 +139,7 @@ export function DashboardPage(): ReactNode {
                 { key: 'sev', header: 'Vulnerabilities', width: 'minmax(9rem, 1.4fr)', render: (c) => <SeverityCounts summary={c.summary} /> },
               ]}
               rowKey={(c) => c.id}
+              onOpen={(c) => navigate(`/risks/vulnerabilities?container=${encodeURIComponent(c.id)}`)}
               height="300px"
               empty="No running containers reported."
               testId="top-workloads"

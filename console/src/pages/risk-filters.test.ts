@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { EMPTY_FILTERS, countFilters, filterParams, type RiskFilters } from './risk-filters';
+import { EMPTY_FILTERS, countFilters, filterParams, filtersFromParams, type RiskFilters } from './risk-filters';
 
 const withAssets = (a: Partial<RiskFilters['assets']>): RiskFilters => ({ ...EMPTY_FILTERS, assets: { ...EMPTY_FILTERS.assets, ...a } });
 
@@ -24,6 +24,21 @@ describe('filterParams: the console filters as the risks API query', () => {
   test('fields limit what a view sends (compliance has no severity or os)', () => {
     const f: RiskFilters = { ...withAssets({ os: { value: 'debian 12', match: 'equals' }, service: { value: 'web', match: 'equals' } }), severity: ['low'] };
     expect(filterParams(f, ['view', 'namespace', 'service', 'container', 'node', 'image'])).toEqual({ service: 'web' });
+  });
+
+  test.each`
+    name                     | filters
+    ${'nothing'}             | ${EMPTY_FILTERS}
+    ${'everything'}          | ${{ ...withAssets({ namespace: { value: 'prod, dev', match: 'equals' }, image: { value: 'nginx', match: 'contains' } }), severity: ['critical', 'low'], fixable: 'true', kev: 'false', accepted: 'true', scoreMin: '4', scoreMax: '9.5', scoreVersion: 'v2', publishedAfter: '2024-01-01', publishedBefore: '2025-06-30', view: 'infrastructure' }}
+    ${'one asset, contains'} | ${withAssets({ container: { value: 'web', match: 'contains' } })}
+  `('filtersFromParams(filterParams(f)) keeps $name', ({ filters }) => {
+    const params = new URLSearchParams(filterParams(filters) as Record<string, string>);
+    expect(filterParams(filtersFromParams(params))).toEqual(filterParams(filters));
+  });
+
+  test('filtersFromParams ignores what it does not know', () => {
+    const f = filtersFromParams(new URLSearchParams('severity=critical,bogus&fixable=maybe&view=everything&nodeMatch=contains&q=x'));
+    expect(filterParams(f)).toEqual({ severity: 'critical' });
   });
 
   test('countFilters counts what the chips show', () => {

@@ -74,6 +74,40 @@ export function filterParams(f: RiskFilters, fields: readonly string[] = ['sever
   return p;
 }
 
+const TRI = new Set(['true', 'false']);
+
+/**
+ * The inverse of filterParams: filters from a query string, so a view can be linked to
+ * (/risks/vulnerabilities?namespace=prod&severity=critical) and survives a reload.
+ */
+export function filtersFromParams(p: URLSearchParams): RiskFilters {
+  const f: RiskFilters = { ...EMPTY_FILTERS, assets: { ...EMPTY_FILTERS.assets } };
+  const list = (k: string): string[] =>
+    p
+      .getAll(k)
+      .flatMap((v) => v.split(','))
+      .map((s) => s.trim())
+      .filter(Boolean);
+  f.severity = list('severity').filter((s): s is Severity => (SEVERITIES as readonly string[]).includes(s));
+  for (const k of ['fixable', 'kev', 'accepted'] as const) {
+    const v = p.get(k);
+    if (v && TRI.has(v)) f[k] = v as Tri;
+  }
+  f.scoreMin = p.get('scoreMin') ?? '';
+  f.scoreMax = p.get('scoreMax') ?? '';
+  const sv = p.get('scoreVersion');
+  if (sv === 'v2' || sv === 'v3') f.scoreVersion = sv;
+  f.publishedAfter = p.get('publishedAfter') ?? '';
+  f.publishedBefore = p.get('publishedBefore') ?? '';
+  const view = p.get('view');
+  if (view === 'containers' || view === 'infrastructure' || view === 'registry') f.view = view;
+  for (const k of ASSET_FIELDS) {
+    const values = list(k);
+    if (values.length) f.assets[k] = { value: values.join(', '), match: p.get(`${k}Match`) === 'contains' ? 'contains' : 'equals' };
+  }
+  return f;
+}
+
 /** The applied filters as chips; each removes its own filter. */
 export function FilterChips({ f, onChange }: { f: RiskFilters; onChange: (f: RiskFilters) => void }): ReactNode {
   const chips: Array<{ label: string; clear: () => RiskFilters }> = [];

@@ -4,7 +4,7 @@
  * A row opens the details: description, remediation, acceptances and the impact lists, each item
  * in the colour of its policy mode. CSV and PDF export exactly the filtered, sorted view.
  */
-import { useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { api, download, qs } from '../api/client';
 import { usePaged } from '../api/use-paged';
 import { isMissingApi, useApi } from '../api/use-api';
@@ -15,7 +15,7 @@ import { ErrorBox, Missing, PageHeader, ReportButtons, Skeleton } from '../compo
 import { ImpactName, ModeBadge, ProtectionCircle, protectionMode, protectionText } from '../components/protection';
 import { SeverityBadge } from '../components/severity';
 import { compact, formatDate, formatDay, plural } from '../format';
-import { AdvancedFilter, EMPTY_FILTERS, FilterChips, countFilters, filterParams, useDebounced, type RiskFilters, type View } from './risk-filters';
+import { AdvancedFilter, FilterChips, countFilters, filterParams, filtersFromParams, useDebounced, type RiskFilters, type View } from './risk-filters';
 
 const SORTABLE = ['id', 'severity', 'score', 'published', 'fixable', 'kev', 'epss', 'images', 'nodes', 'containers', 'platforms', 'unprotected'];
 
@@ -362,17 +362,26 @@ export function VulnDetails({ id, onChanged }: { id: string; onChanged: () => vo
 }
 
 export function VulnerabilitiesPage(): ReactNode {
-  // /risks/vulnerabilities?q=CVE-… (from an image's finding) starts with that filter.
-  const [text, setText] = useState(() => new URLSearchParams(window.location.search).get('q') ?? '');
+  // The view lives in the address: links open it filtered (?q=CVE-…, ?node=…, ?namespace=…) and
+  // a reload or a shared link shows the same rows.
+  const [initial] = useState(() => new URLSearchParams(window.location.search));
+  const [text, setText] = useState(() => initial.get('q') ?? '');
   const q = useDebounced(text.trim());
-  const [filters, setFilters] = useState<RiskFilters>(EMPTY_FILTERS);
+  const [filters, setFilters] = useState<RiskFilters>(() => filtersFromParams(initial));
   const [advanced, setAdvanced] = useState(false);
-  const [sort, setSort] = useState<SortState>({ key: 'severity', dir: 'desc' });
+  const [sort, setSort] = useState<SortState>(() => {
+    const key = initial.get('sort');
+    return key && SORTABLE.includes(key) ? { key, dir: initial.get('order') === 'asc' ? 'asc' : 'desc' } : { key: 'severity', dir: 'desc' };
+  });
   const [selected, setSelected] = useState<VulnRow>();
   const [exportError, setExportError] = useState<Error>();
 
   const query = useMemo(() => qs({ q, ...filterParams(filters), sort: sort.key, order: sort.dir }), [q, filters, sort]);
   const list = usePaged<VulnRow, { bySeverity: Record<string, number> }>(`/api/v1/risks/vulnerabilities${query}`, 'rows', 200);
+  useEffect(() => {
+    const here = `${window.location.pathname}${query}`;
+    if (`${window.location.pathname}${window.location.search}` !== here) window.history.replaceState(window.history.state, '', here);
+  }, [query]);
   const n = countFilters(filters);
 
   if (isMissingApi(list.error)) {
