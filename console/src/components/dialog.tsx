@@ -2,7 +2,7 @@
  * A modal on the native <dialog>: the browser keeps focus inside, Escape closes it, and focus goes
  * back to what opened it. Forms inside submit with Enter; the first field has focus on open.
  */
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type ReactNode } from 'react';
 
 export interface DialogProps {
   title: string;
@@ -14,6 +14,7 @@ export interface DialogProps {
 
 export function Dialog(p: DialogProps): ReactNode {
   const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
@@ -28,7 +29,7 @@ export function Dialog(p: DialogProps): ReactNode {
     <dialog
       ref={ref}
       className={`dialog${p.wide ? ' wide' : ''}`}
-      aria-labelledby="dialog-title"
+      aria-labelledby={titleId}
       onClose={p.onClose}
       onCancel={(e) => {
         e.preventDefault();
@@ -38,7 +39,7 @@ export function Dialog(p: DialogProps): ReactNode {
       {p.open && (
         <>
           <header className="dialog-head">
-            <h2 id="dialog-title">{p.title}</h2>
+            <h2 id={titleId}>{p.title}</h2>
             <button type="button" className="icon-button" aria-label="Close" onClick={p.onClose}>
               ×
             </button>

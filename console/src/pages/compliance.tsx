@@ -3,7 +3,7 @@
  * benchmarks), filtered and sorted on the server, opening to the assets it fails on with their
  * evidence and policy mode.
  */
-import { useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, qs } from '../api/client';
 import { usePaged } from '../api/use-paged';
 import { isMissingApi, useApi } from '../api/use-api';
@@ -13,7 +13,7 @@ import { Dialog } from '../components/dialog';
 import { ErrorBox, Missing, PageHeader, Skeleton } from '../components/page';
 import { ImpactName, ModeBadge, ProtectionCircle } from '../components/protection';
 import { plural } from '../format';
-import { AdvancedFilter, EMPTY_FILTERS, FilterChips, countFilters, filterParams, useDebounced, type RiskFilters, type View } from './risk-filters';
+import { AdvancedFilter, FilterChips, countFilters, filterParams, filtersFromParams, useDebounced, type RiskFilters, type View } from './risk-filters';
 
 const FIELDS = ['namespace', 'service', 'container', 'node', 'image'];
 const SORTABLE = ['id', 'title', 'images', 'nodes', 'containers', 'platforms'];
@@ -106,16 +106,25 @@ async function exportCsv(query: string): Promise<void> {
 }
 
 export function CompliancePage(): ReactNode {
-  const [text, setText] = useState('');
+  // As on Vulnerabilities, the view lives in the address.
+  const [initial] = useState(() => new URLSearchParams(window.location.search));
+  const [text, setText] = useState(() => initial.get('q') ?? '');
   const q = useDebounced(text.trim());
-  const [filters, setFilters] = useState<RiskFilters>(EMPTY_FILTERS);
+  const [filters, setFilters] = useState<RiskFilters>(() => filtersFromParams(initial));
   const [advanced, setAdvanced] = useState(false);
-  const [sort, setSort] = useState<SortState>({ key: 'containers', dir: 'desc' });
+  const [sort, setSort] = useState<SortState>(() => {
+    const key = initial.get('sort');
+    return key && SORTABLE.includes(key) ? { key, dir: initial.get('order') === 'asc' ? 'asc' : 'desc' } : { key: 'containers', dir: 'desc' };
+  });
   const [selected, setSelected] = useState<ComplianceRow>();
   const [exportError, setExportError] = useState<Error>();
 
   const query = useMemo(() => qs({ q, ...filterParams(filters, ['view', ...FIELDS]), sort: sort.key, order: sort.dir }), [q, filters, sort]);
   const list = usePaged<ComplianceRow>(`/api/v1/risks/compliance${query}`, 'rows', 200);
+  useEffect(() => {
+    const here = `${window.location.pathname}${query}`;
+    if (`${window.location.pathname}${window.location.search}` !== here) window.history.replaceState(window.history.state, '', here);
+  }, [query]);
   const n = countFilters(filters);
 
   if (isMissingApi(list.error)) {
