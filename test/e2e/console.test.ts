@@ -309,7 +309,7 @@ describe('the web console', () => {
     await expect.poll(async () => {
       const r = await fetch(`${server.url}/api/v1/users`, { headers: { authorization: `Bearer ${await apiToken()}` } });
       return ((await r.json()) as { users: Array<{ username: string; role: string }> }).users.find((u) => u.username === 'auditor')?.role;
-    }).toBe('ci');
+    }, { timeout: 10_000 }).toBe('ci');
     await page.getByRole('button', { name: 'Create token' }).click();
     const dialog = page.getByRole('dialog', { name: 'Create API token' });
     await dialog.getByLabel('Name').fill('ci-pipeline');
@@ -419,7 +419,7 @@ describe('the web console', () => {
   test("a CVE's impact, and a group's policy mode moves its protection state", async () => {
     const table = page.getByTestId('vulnerabilities');
     const row = table.getByRole('row').filter({ hasText: 'CVE-2021-23369' });
-    await expect.poll(() => row.locator('[data-protection]').getAttribute('data-protection')).toBe('unprotected');
+    await expect.poll(() => row.locator('[data-protection]').getAttribute('data-protection'), { timeout: 10_000 }).toBe('unprotected');
     await row.click();
     const details = page.getByRole('dialog', { name: 'CVE-2021-23369' });
     await details.getByRole('tab', { name: 'Containers (1)' }).click();
@@ -435,14 +435,14 @@ describe('the web console', () => {
     const mode = page.getByLabel('Policy mode of nv.web.prod');
     await mode.waitFor();
     await mode.selectOption('protect');
-    await expect.poll(() => mode.inputValue()).toBe('protect');
+    await expect.poll(() => mode.inputValue(), { timeout: 10_000 }).toBe('protect');
     await shot('22-groups');
 
     await page.getByRole('link', { name: 'Vulnerabilities' }).click();
     await expect.poll(() => row.locator('[data-protection]').getAttribute('data-protection'), { timeout: 10_000 }).toBe('protected');
     await row.click();
     await details.getByRole('tab', { name: 'Containers (1)' }).click();
-    await expect.poll(() => web.getAttribute('data-mode')).toBe('protect');
+    await expect.poll(() => web.getAttribute('data-mode'), { timeout: 10_000 }).toBe('protect');
     await shot('23-vulnerability-impact-protected');
     await page.keyboard.press('Escape');
   });
