@@ -122,6 +122,7 @@ export function RegistryPage({ id }: { id: string }): ReactNode {
         </label>
         <span className="muted" aria-live="polite">
           {tags.data ? `${repoCount} repositories, ${rows?.length ?? 0} of ${tags.data.tags.length} tags` : '\u00a0'}
+          {tags.data && tags.data.total > tags.data.tags.length ? ` (the first ${tags.data.tags.length.toLocaleString('en')} of ${tags.data.total.toLocaleString('en')}; narrow the registry's filters to see the rest)` : ''}
         </span>
       </div>
       <DataTable
