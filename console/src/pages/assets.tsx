@@ -13,7 +13,7 @@ import { DataTable, type Column } from '../components/data-table';
 import { ErrorBox, Missing, PageHeader } from '../components/page';
 import { ImpactName, ModeBadge } from '../components/protection';
 import { SeverityCounts } from '../components/severity';
-import { formatDate, shortDigest } from '../format';
+import { formatDate, plural, shortDigest } from '../format';
 import { useDebounced } from './risk-filters';
 
 export interface AssetKind<T = never> {
@@ -193,7 +193,7 @@ export function AssetPage<T>({ kind }: { kind: AssetKind<T> }): ReactNode {
               <input type="search" placeholder="Filter by name or id" value={text} onChange={(e) => setText(e.target.value)} />
             </label>
             <span className="muted" aria-live="polite">
-              {list.total === undefined ? '\u00a0' : `${list.total.toLocaleString('en')} ${kind.title.toLowerCase()}`}
+              {list.total === undefined ? '\u00a0' : plural(list.total, kind.title.toLowerCase().replace(/s$/, ''))}
             </span>
           </div>
           <ErrorBox error={list.error} />

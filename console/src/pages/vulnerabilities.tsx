@@ -404,7 +404,7 @@ export function VulnerabilitiesPage(): ReactNode {
       <div className="toolbar risk-toolbar">
         <label className="filter">
           <span className="visually-hidden">Filter by id, package or description</span>
-          <input type="search" placeholder="Filter by CVE, package or description" value={text} onChange={(e) => setText(e.target.value)} />
+          <input type="search" placeholder="CVE, package or description" value={text} onChange={(e) => setText(e.target.value)} />
         </label>
         <button type="button" onClick={() => setAdvanced(true)} aria-haspopup="dialog">
           Advanced filter{n ? ` (${n})` : ''}
