@@ -3,11 +3,14 @@
  * images' inventories (from the e2e goldens) matched against the test DB through ImageStore.match,
  * the code path every scan result takes; run-time assets are created through the API only.
  */
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { usePostgres } from '../../../test/helpers/postgres.js';
+import { SHARED_DIR } from '../../../test/helpers/registry.js';
+import { buildVulnDb } from '../../vulndb/build.js';
 import type { Inventory } from '../../core/types.js';
 import { applyVex, parseVex } from '../../policy/vex.js';
 import type { ScanReport } from '../../report/types.js';
@@ -34,6 +37,7 @@ describe.each(pg.backends)('%s', (_backend, database) => {
   let ci: string;
   let appReport: ScanReport;
   let debReport: ScanReport;
+  let dbDir: string;
 
   const api = async (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown, token: string | null = admin) => {
     const r = await t.app.inject({ method, url, headers: token ? bearer(token) : {}, ...(payload === undefined ? {} : { payload: payload as object }) });
@@ -48,7 +52,10 @@ describe.each(pg.backends)('%s', (_backend, database) => {
   const row = async (id: string) => (await rows(`&q=${encodeURIComponent(id)}`)).rows.find((r) => r.id === id)!;
 
   beforeEach(async () => {
-    t = await testApp(await database(), { vulnDbPath: process.env.VIGIL_DB! });
+    // Each app gets its own copy of the test DB: one test replaces it.
+    dbDir = mkdtempSync(join(tmpdir(), 'vigil-risks-'));
+    copyFileSync(process.env.VIGIL_DB!, join(dbDir, 'vigil.db'));
+    t = await testApp(await database(), { vulnDbPath: join(dbDir, 'vigil.db') });
     admin = await t.login('admin', PASSWORDS.admin);
     reader = await t.login('reader', PASSWORDS.reader);
     ci = await t.login('ci', PASSWORDS.ci);
@@ -74,6 +81,7 @@ describe.each(pg.backends)('%s', (_backend, database) => {
   });
   afterEach(async () => {
     await t.close();
+    rmSync(dbDir, { recursive: true, force: true });
   });
 
   /** A platform, a node with a matched inventory, and three containers (one stopped). */
@@ -319,7 +327,13 @@ describe.each(pg.backends)('%s', (_backend, database) => {
       expect([q, r.status]).toEqual([q, 400]);
       expect(r.body.message).toMatch(message);
     }
-    expect((await api('GET', '/api/v1/risks/vulnerabilities/CVE-1999-0000')).status).toBe(404);
+    expect((await api('GET', '/api/v1/risks/vulnerabilities/CVE-1999-0000')).body.message).toMatch(/no vulnerability CVE-1999-0000/);
+    expect((await api('GET', '/api/v1/risks/vulnerabilities/bad%20id')).status).toBe(400);
+    expect((await api('GET', `/api/v1/risks/vulnerabilities/${both}?limit=0`)).body.message).toMatch(/limit/);
+    expect((await api('PUT', '/api/v1/risks/compliance/images/sha256:nope', { schemaVersion: 1, benchmark: 'b', results: [] })).status).toBe(400);
+    expect((await api('PUT', `/api/v1/risks/compliance/images/sha256:${'0'.repeat(64)}`, { schemaVersion: 1, benchmark: 'b', results: [] })).body.message).toMatch(/no image/);
+    expect((await api('GET', '/api/v1/risks/acceptances?active=maybe')).status).toBe(400);
+    expect((await api('DELETE', '/api/v1/risks/acceptances/none')).body.message).toMatch(/no acceptance none/);
     expect((await api('GET', '/api/v1/risks/vulnerabilities', undefined, reader)).status).toBe(200);
     expect((await api('GET', '/api/v1/risks/vulnerabilities', undefined, null)).status).toBe(401);
   });
@@ -444,6 +458,24 @@ describe.each(pg.backends)('%s', (_backend, database) => {
     }
     expect((await api('POST', '/api/v1/risks/acceptances', { vulnerability: imageId, scope: 'global', comment: 'x' }, reader)).status).toBe(403);
     expect((await api('POST', '/api/v1/risks/acceptances', { vulnerability: imageId, scope: 'global', comment: 'x' }, ci)).status).toBe(403);
+  });
+
+  test('a new vulnerability DB re-matches node inventories and refreshes the rows', async () => {
+    await fleet();
+    const alpineIds = ids(ALPINE);
+    expect((await rows('&node=node-1')).rows.map((r) => r.id)).toEqual(expect.arrayContaining([...alpineIds]));
+    // The Debian-only DB knows nothing of Alpine: the node's findings go, the images' Debian ones stay.
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-risks-db-'));
+    try {
+      await buildVulnDb({ out: join(dir, 'debian.db'), inputs: [join(SHARED_DIR, 'vulndata/debian')] });
+      copyFileSync(join(dir, 'debian.db'), t.app.vulndb.path);
+      expect(t.app.vulndb.reloadIfChanged()).toBe(true);
+      const after = await rows();
+      for (const id of alpineIds) expect(after.rows.map((r) => r.id)).not.toContain(id);
+      expect((await ok('GET', '/api/v1/nodes/node-1')).summary.total).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('CSV and PDF hold exactly the filtered view, in its order', async () => {
