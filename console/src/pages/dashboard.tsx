@@ -4,32 +4,15 @@
  */
 import { useEffect, useState, type ReactNode } from 'react';
 import { Link, useLocation } from 'wouter';
-import { api } from '../api/client';
+import { fetchImages, imageName } from '../api/images';
 import { isMissingApi, useApi } from '../api/use-api';
 import { SEVERITIES, type Container, type DbStatus, type Image, type Registry, type Severity } from '../api/types';
 import { DataTable, type Column } from '../components/data-table';
 import { Card, ErrorBox, PageHeader, Stat } from '../components/page';
 import { SeverityBar, SeverityCounts } from '../components/severity';
-import { formatAge, formatDate, shortDigest } from '../format';
+import { formatAge, formatDate } from '../format';
 import { ImpactName } from '../components/protection';
 import { riskScore, type WorkloadRisk } from './risk-score';
-
-/** Pages through GET /images (500 at a time) up to `max` images. */
-export async function fetchImages(max = 5000, signal?: AbortSignal): Promise<Image[]> {
-  const out: Image[] = [];
-  let after: string | null = null;
-  do {
-    const page: { images: Image[]; next: string | null } = await api(`/api/v1/images?limit=500${after ? `&after=${encodeURIComponent(after)}` : ''}`, { signal });
-    out.push(...page.images);
-    after = page.next;
-  } while (after && out.length < max);
-  return out;
-}
-
-export function imageName(i: Image): string {
-  const t = i.tags[0];
-  return t ? `${t.repository}:${t.tag}` : shortDigest(i.digest);
-}
 
 const imageColumns: Array<Column<Image>> = [
   { key: 'name', header: 'Image', width: 'minmax(8rem, 2fr)', render: (i) => <Link href={`/images/${encodeURIComponent(i.digest)}`}>{imageName(i)}</Link> },

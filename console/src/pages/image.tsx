@@ -12,7 +12,7 @@ import { Dialog } from '../components/dialog';
 import { Card, ErrorBox, PageHeader, ReportButtons, Skeleton } from '../components/page';
 import { SeverityBadge, SeverityBar, SeverityCounts, severityRank } from '../components/severity';
 import { formatBytes, formatDate, formatDay, shortDigest } from '../format';
-import { imageName } from './dashboard';
+import { imageName } from '../api/images';
 
 const findingColumns: Array<Column<Finding>> = [
   { key: 'id', header: 'Vulnerability', width: 'minmax(9rem, 1fr)', render: (f) => <span className="mono">{f.id}</span>, compare: (a, b) => a.id.localeCompare(b.id) },
