@@ -284,6 +284,8 @@ describe('the web console', () => {
     const top = page.getByTestId('top-images');
     await top.getByText('demo/app:1').waitFor();
     await page.getByRole('figure', { name: 'Vulnerabilities by severity' }).getByText(/critical/i).waitFor();
+    // Every card filled in (the counts come from a second request), so the screenshot shows the page as used.
+    await page.getByText(/^(unique, )?[\d,]+ fixable$/).first().waitFor({ timeout: 10_000 });
     await shot('09-dashboard');
     // A fresh load: skeletons hold the place of the numbers and tables.
     await page.reload();
