@@ -272,15 +272,17 @@ async function filteredPage(db: Kysely<Database>, q: VulnQuery, conds: Array<Exp
   const dir = sql.raw(`${q.order ?? (q.sort === undefined || q.sort !== 'id' ? 'desc' : 'asc')}${sort.nullable ? ' nulls last' : ''}`);
   const idDir = sql.raw(q.order ?? (q.sort === undefined || q.sort !== 'id' ? 'desc' : 'asc'));
   const active = sql`(a.expires_at is null or a.expires_at > ${now})`;
-  const counts = SEVERITIES.map((_, rank) => sql`(select count(*) from m where m.severity_rank = ${rank}) as ${sql.ref(`c${rank}`)}`);
+  // One pass over the set for all six counts.
+  const counts = SEVERITIES.map((_, rank) => sql`sum(case when m.severity_rank = ${rank} then 1 else 0 end) as ${sql.ref(`c${rank}`)}`);
   const r = await sql<Selected & CountCols>`
     with m as materialized (select v.vuln_id, v.severity_rank, ${ref(`v.${sort.col}`)} as s from risk_vulns v where ${sql.join(conds, sql` and `)}),
-    p as (select m.vuln_id, m.s from m order by m.s ${dir}, m.vuln_id ${idDir} limit ${page.limit} offset ${page.offset})
+    p as (select m.vuln_id, m.s from m order by m.s ${dir}, m.vuln_id ${idDir} limit ${page.limit} offset ${page.offset}),
+    c as (select ${sql.join(counts)} from m)
     select v.*,
       case when exists (select 1 from risk_acceptances a where a.vuln_id = v.vuln_id and a.scope = 'global' and ${active}) then 'global'
         when exists (select 1 from risk_acceptances a where a.vuln_id = v.vuln_id and ${active}) then 'partial' else null end as accepted,
-      ${sql.join(counts)}
-    from p join risk_vulns v on v.vuln_id = p.vuln_id
+      c.*
+    from p join risk_vulns v on v.vuln_id = p.vuln_id cross join c
     order by p.s ${dir}, p.vuln_id ${idDir}`.execute(db);
   return r.rows;
 }
