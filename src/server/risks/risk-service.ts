@@ -25,6 +25,7 @@ export interface Actor {
 export class RiskService {
   private inflight: Promise<void> | undefined;
   private metaBuiltAt: string | undefined;
+  private rematching: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -51,13 +52,25 @@ export class RiskService {
     const reader = this.reader();
     const builtAt = reader?.info().builtAt;
     if (reader && builtAt !== this.metaBuiltAt) {
-      // A new DB: node and platform inventories are matched again, and every row takes its text
-      // and scores from the new DB.
-      await this.assets.rematchInventories(reader);
-      await markStaleMeta(this.db, builtAt!);
+      // A new DB: every row takes its text and scores from it, and node and platform
+      // inventories are matched again, in the background (thousands of nodes must not hold up
+      // a request); what they change is marked dirty for the next refresh.
       this.metaBuiltAt = builtAt;
+      await markStaleMeta(this.db, builtAt!);
+      const previous = this.rematching;
+      this.rematching = (async () => {
+        await previous;
+        await this.assets.rematchInventories(reader);
+      })().catch((e: unknown) => {
+        process.emitWarning(`re-matching node and platform inventories failed: ${e instanceof Error ? e.message : String(e)}`, 'VigilRisks');
+      });
     }
     await refreshRiskVulns(this.db, reader);
+  }
+
+  /** Resolves when the background re-match of node and platform inventories (after a DB change) is done. */
+  async settled(): Promise<void> {
+    await this.rematching;
   }
 
   async vulnerabilities(q: VulnQuery, page: { offset: number; limit: number }) {

@@ -470,6 +470,8 @@ describe.each(pg.backends)('%s', (_backend, database) => {
       await buildVulnDb({ out: join(dir, 'debian.db'), inputs: [join(SHARED_DIR, 'vulndata/debian')] });
       copyFileSync(join(dir, 'debian.db'), t.app.vulndb.path);
       expect(t.app.vulndb.reloadIfChanged()).toBe(true);
+      await rows();
+      await t.app.risks.settled();
       const after = await rows();
       for (const id of alpineIds) expect(after.rows.map((r) => r.id)).not.toContain(id);
       expect((await ok('GET', '/api/v1/nodes/node-1')).summary.total).toBe(0);
