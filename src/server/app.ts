@@ -78,6 +78,8 @@ export async function buildApp(o: BuildAppOptions): Promise<VigilServer> {
   const assets = new AssetService(o.store.db, auth.audit, o.now ?? (() => new Date()), () => vulndb.reader);
   app.decorate('assets', assets);
   app.decorate('risks', new RiskService(o.store.db, auth.audit, assets, o.now ?? (() => new Date()), () => vulndb.reader, o.store.dialect));
+  // Every scanned image's checks (I.4.x) land in Security Risks → Compliance.
+  scans.onImageCompliance = (digest, report) => app.risks.submitCompliance('image', digest, report);
   // A background re-match of node inventories finishes before the store closes.
   app.addHook('onClose', () => app.risks.settled());
   // Running scans go back to the queue; the DB reader closes after them.

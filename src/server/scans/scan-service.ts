@@ -10,6 +10,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { VigilError, describeError, isVigilError } from '../../core/errors.js';
 import { parseReference } from '../../image/reference.js';
 import { RegistryBrowser } from '../../image/registry/ping.js';
+import type { ComplianceReport } from '../../compliance/types.js';
 import type { AuditLog } from '../auth/audit.js';
 import { badRequest, conflict } from '../errors.js';
 import type { RegistryConnection, RegistryService, Schedule } from '../registries/registry-service.js';
@@ -85,6 +86,8 @@ export class ScanService {
   private again = false;
   private stopped = false;
   private rematching: Promise<void> | undefined;
+  /** Where an image's compliance report goes (the risks service); set when the app is built. */
+  onImageCompliance: ((digest: string, report: ComplianceReport) => Promise<unknown>) | undefined;
   private readonly m: { scans: Counter; duration: Histogram; crawls: Counter };
 
   constructor(
@@ -238,6 +241,7 @@ export class ScanService {
       await this.images.saveInventory(t.digest, outcome.inventory, outcome.scanMs);
       const reader = this.d.vulndb.reader;
       const result = reader ? await this.images.match(t.digest, outcome.inventory, reader) : undefined;
+      await this.onImageCompliance?.(t.digest, outcome.compliance);
       await this.queue.succeed(job.id, t.digest);
       this.m.scans.inc({ result: 'done' });
       this.m.duration.observe(outcome.scanMs / 1000);

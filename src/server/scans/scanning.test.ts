@@ -127,6 +127,12 @@ describe.each(pg.backends)('%s', (_backend, database) => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toMatch(/unknown report filter 'severty'/);
 
+    // The image checks ran in the same pass: the images run as root and have no HEALTHCHECK.
+    const compliance = (await api('GET', '/api/v1/risks/compliance?benchmark=vigil-image-1')).body.rows as Array<{ id: string; impact: { images: number } }>;
+    const byId = Object.fromEntries(compliance.map((r) => [r.id, r.impact.images]));
+    expect(byId['I.4.1']).toBe(2);
+    expect(byId['I.4.6']).toBe(2);
+
     const finished = (await api('GET', '/api/v1/events?action=scan.finished')).body.events as unknown[];
     expect(finished).toHaveLength(2);
 

@@ -1,4 +1,5 @@
 /** What crosses the boundary between the controller and its scan worker threads. */
+import type { ComplianceReport } from '../../compliance/types.js';
 import type { Inventory } from '../../core/types.js';
 import type { ImageOptions } from '../../image/types.js';
 
@@ -12,6 +13,8 @@ export interface ScanTask {
 
 export interface ScanOutcome {
   inventory: Inventory;
+  /** The image checks (I.4.x), from the same pass over the layers. */
+  compliance: ComplianceReport;
   scanMs: number;
 }
 

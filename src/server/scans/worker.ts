@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { isVigilError, describeError } from '../../core/errors.js';
-import { scanImage } from '../../engine/scan.js';
+import { runImageChecksWithInventory } from '../../compliance/image/index.js';
 import { openImage } from '../../image/index.js';
 import type { WorkerReply, WorkerRequest } from './task.js';
 
@@ -23,13 +23,14 @@ port.on('message', (m: WorkerRequest) => {
     try {
       const img = await openImage(m.task.reference, m.task.image);
       try {
-        const inventory = await scanImage(img, {
+        // The inventory and the image checks (root user, HEALTHCHECK, setuid, ADD, secrets) in one pass.
+        const { inventory, compliance } = await runImageChecksWithInventory(img, {
           ...(m.task.layerConcurrency ? { concurrency: m.task.layerConcurrency } : {}),
           onProgress: (e) => {
             if (e.phase === 'layer-start') post({ type: 'progress', id: m.id, text: `layer ${(e.layer ?? 0) + 1}/${e.layers ?? '?'}` });
           },
         });
-        post({ type: 'done', id: m.id, outcome: { inventory, scanMs: Math.round(performance.now() - started) } });
+        post({ type: 'done', id: m.id, outcome: { inventory, compliance, scanMs: Math.round(performance.now() - started) } });
       } finally {
         await img.close();
       }
