@@ -4,13 +4,13 @@
  * evidence and policy mode.
  */
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, qs } from '../api/client';
+import { qs } from '../api/client';
 import { usePaged } from '../api/use-paged';
 import { isMissingApi, useApi } from '../api/use-api';
 import type { ComplianceDetail, ComplianceRow } from '../api/types';
 import { DataTable, type Column, type SortState } from '../components/data-table';
 import { Dialog } from '../components/dialog';
-import { ErrorBox, Missing, PageHeader, Skeleton } from '../components/page';
+import { ErrorBox, Missing, PageHeader, ReportButtons, Skeleton } from '../components/page';
 import { ImpactName, ModeBadge, ProtectionCircle } from '../components/protection';
 import { plural } from '../format';
 import { AdvancedFilter, FilterChips, countFilters, filterParams, filtersFromParams, useDebounced, type RiskFilters, type View } from './risk-filters';
@@ -79,32 +79,6 @@ function CheckDetails({ row }: { row: ComplianceRow }): ReactNode {
   );
 }
 
-/** CSV of every row of the filtered view (the API has no compliance export yet), built here. */
-async function exportCsv(query: string): Promise<void> {
-  const rows: ComplianceRow[] = [];
-  for (let offset = 0; ; offset += 500) {
-    const page = await api<{ total: number; rows: ComplianceRow[] }>(`/api/v1/risks/compliance${query}${query ? '&' : '?'}offset=${offset}&limit=500`);
-    rows.push(...page.rows);
-    if (rows.length >= page.total || page.rows.length === 0) break;
-  }
-  const cell = (v: string | number | boolean): string => {
-    const s = String(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const head = ['benchmark', 'check', 'title', 'type', 'profile', 'scored', 'tags', 'images', 'nodes', 'containers', 'platforms', 'unaffected', 'protected', 'unprotected', 'remediation'];
-  const lines = rows.map((r) =>
-    [r.benchmark, r.id, r.title, r.type, r.profile, r.scored, r.tags.join(' '), r.impact.images, r.impact.nodes, r.impact.containers, r.impact.platforms, r.protection.unaffected, r.protection.protected, r.protection.unprotected, r.remediation].map(cell).join(','),
-  );
-  const url = URL.createObjectURL(new Blob([[head.join(','), ...lines].join('\n') + '\n'], { type: 'text/csv' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = `vigil-compliance-${new Date().toISOString().slice(0, 10)}.csv`;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
 export function CompliancePage(): ReactNode {
   // As on Vulnerabilities, the view lives in the address.
   const [initial] = useState(() => new URLSearchParams(window.location.search));
@@ -117,7 +91,6 @@ export function CompliancePage(): ReactNode {
     return key && SORTABLE.includes(key) ? { key, dir: initial.get('order') === 'asc' ? 'asc' : 'desc' } : { key: 'containers', dir: 'desc' };
   });
   const [selected, setSelected] = useState<ComplianceRow>();
-  const [exportError, setExportError] = useState<Error>();
 
   const query = useMemo(() => qs({ q, ...filterParams(filters, ['view', ...FIELDS]), sort: sort.key, order: sort.dir }), [q, filters, sort]);
   const list = usePaged<ComplianceRow>(`/api/v1/risks/compliance${query}`, 'rows', 200);
@@ -138,9 +111,7 @@ export function CompliancePage(): ReactNode {
   return (
     <>
       <PageHeader title="Compliance" crumbs="Security Risks">
-        <button type="button" onClick={() => void exportCsv(query).catch(setExportError)}>
-          CSV
-        </button>
+        <ReportButtons base="/api/v1/risks/compliance" query={query} name="vigil-compliance" />
       </PageHeader>
       <div className="toolbar risk-toolbar">
         <label className="filter">
@@ -164,7 +135,7 @@ export function CompliancePage(): ReactNode {
         </span>
       </div>
       <FilterChips f={filters} onChange={setFilters} />
-      <ErrorBox error={list.error ?? exportError} />
+      <ErrorBox error={list.error} />
       <DataTable
         label="Compliance checks"
         rows={list.rows}

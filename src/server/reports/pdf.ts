@@ -37,11 +37,11 @@ export interface PdfOptions {
   maxRows?: number;
 }
 
-type Doc = PDFKit.PDFDocument;
+export type Doc = PDFKit.PDFDocument;
 
 /** pdfkit (and its fonts) is loaded on the first PDF, not with the server: most servers never draw one. */
 let pdfkit: typeof import('pdfkit') | undefined;
-function newDocument(options: PDFKit.PDFDocumentOptions): Doc {
+export function newDocument(options: PDFKit.PDFDocumentOptions): Doc {
   pdfkit ??= createRequire(import.meta.url)('pdfkit') as typeof import('pdfkit');
   return new pdfkit(options);
 }
@@ -63,10 +63,12 @@ export const SEVERITY_COLORS: Record<Severity, string> = {
   unknown: '#c4cbd2',
 };
 
-export interface PdfColumn {
+export interface PdfColumn<R = ReportRow> {
   title: string;
   width: number;
-  cell: (r: ReportRow) => string;
+  cell: (r: R) => string;
+  /** A colour swatch before the text (severity): the column reads at a glance. */
+  swatch?: (r: R) => string;
   /** Which end of a too-long value to keep: an image reference is read from its tag back. */
   keep?: 'start' | 'end';
 }
@@ -74,7 +76,7 @@ export interface PdfColumn {
 /** 770 points: the width of A4 landscape inside the margins. */
 export const PDF_COLUMNS: readonly PdfColumn[] = [
   { title: 'Vulnerability', width: 130, cell: (r) => r.vulnerabilityId },
-  { title: 'Severity', width: 70, cell: (r) => r.severity },
+  { title: 'Severity', width: 70, cell: (r) => r.severity, swatch: (r) => SEVERITY_COLORS[r.severity] ?? SEVERITY_COLORS.unknown },
   { title: 'Score', width: 34, cell: (r) => (r.score === null ? '' : r.score.toFixed(1)) },
   { title: 'Package', width: 140, cell: (r) => r.packageName },
   { title: 'Installed', width: 116, cell: (r) => r.installedVersion },
@@ -83,10 +85,12 @@ export const PDF_COLUMNS: readonly PdfColumn[] = [
 ];
 
 const TABLE_FONT_SIZE = 8;
-const ROW_HEIGHT = 14;
+export const PDF_ROW_HEIGHT = 14;
+const ROW_HEIGHT = PDF_ROW_HEIGHT;
 const HEADER_HEIGHT = 16;
 const CELL_PAD = 4;
-const FOOTER_HEIGHT = 14;
+export const PDF_FOOTER_HEIGHT = 14;
+const FOOTER_HEIGHT = PDF_FOOTER_HEIGHT;
 
 /** repository:tag when the controller knows it, else the scanned artifact's own name. */
 export function imageLabel(r: ReportRow): string {
@@ -172,7 +176,7 @@ function* drawReport(doc: Doc, input: PdfReportInput, summary: RowSummary): Gene
   }
   const top = MARGIN;
   const bottom = doc.page.height - MARGIN - FOOTER_HEIGHT;
-  y = drawTableHeader(doc, y + 6);
+  y = drawTableHeader(doc, PDF_COLUMNS, y + 6);
   let n = 0;
   for (const row of filteredRows(input.images, input.filter)) {
     if (y + ROW_HEIGHT > bottom) {
@@ -180,25 +184,29 @@ function* drawReport(doc: Doc, input: PdfReportInput, summary: RowSummary): Gene
       yield;
       page++;
       drawFooter(doc, input.title, page);
-      y = drawTableHeader(doc, top);
+      y = drawTableHeader(doc, PDF_COLUMNS, top);
     }
-    drawRow(doc, row, y, n++ % 2 === 1);
+    drawRow(doc, PDF_COLUMNS, row, y, n++ % 2 === 1);
     y += ROW_HEIGHT;
   }
   doc.end();
 }
 
 function drawHeader(doc: Doc, input: PdfReportInput): number {
-  const width = doc.page.width - 2 * MARGIN;
-  let y = MARGIN;
-  doc.font(BOLD).fontSize(18).fillColor(TEXT);
-  doc.text(fit(doc, winAnsi(input.title), width), MARGIN, y, { lineBreak: false });
-  y += 26;
-  const meta: Array<[string, string]> = [
+  return drawTitle(doc, input.title, [
     ['Generated', formatTime(input.now)],
     ['Scope', input.scope],
     ['Filter', describeFilter(input.filter)],
-  ];
+  ]);
+}
+
+/** The title and labelled lines under it (generated, scope, filter); returns the next free y. */
+export function drawTitle(doc: Doc, title: string, meta: ReadonlyArray<readonly [string, string]>): number {
+  const width = doc.page.width - 2 * MARGIN;
+  let y = MARGIN;
+  doc.font(BOLD).fontSize(18).fillColor(TEXT);
+  doc.text(fit(doc, winAnsi(title), width), MARGIN, y, { lineBreak: false });
+  y += 26;
   for (const [label, value] of meta) {
     doc.font(BOLD).fontSize(9).fillColor(MUTED).text(label, MARGIN, y, { lineBreak: false });
     doc.font(FONT).fillColor(TEXT).text(fit(doc, winAnsi(value), width - 70), MARGIN + 70, y, { lineBreak: false });
@@ -222,17 +230,7 @@ function drawSummary(doc: Doc, s: RowSummary, top: number): number {
   const barMax = 420;
   const barHeight = 10;
   const step = 15;
-  const max = Math.max(1, ...SEVERITIES.map((sev) => s.bySeverity[sev]));
-  doc.fontSize(9);
-  for (const sev of SEVERITIES) {
-    const count = s.bySeverity[sev];
-    const w = count === 0 ? 0 : Math.max(1.5, (count / max) * barMax);
-    doc.fillColor(TEXT).text(sev, x, y + 1, { lineBreak: false });
-    doc.rect(x + labelWidth, y, barMax, barHeight).fill('#f0f2f5');
-    if (w > 0) doc.rect(x + labelWidth, y, w, barHeight).fill(SEVERITY_COLORS[sev]);
-    doc.fillColor(TEXT).text(String(count), x + labelWidth + barMax + 8, y + 1, { lineBreak: false });
-    y += step;
-  }
+  y = drawBars(doc, SEVERITIES.map((sev) => ({ label: sev, value: s.bySeverity[sev], color: SEVERITY_COLORS[sev] })), y);
   y += 4;
 
   // One stacked bar: how much of it an upgrade fixes.
@@ -244,37 +242,69 @@ function drawSummary(doc: Doc, s: RowSummary, top: number): number {
     .fillColor(TEXT)
     .text(`${s.fixable} fix available, ${s.total - s.fixable} no fix`, x + labelWidth + barMax + 8, y + 1, { lineBreak: false });
   y += step;
+  return drawRule(doc, y);
+}
+
+export interface PdfBar {
+  label: string;
+  value: number;
+  color: string;
+}
+
+/**
+ * A horizontal bar chart, one bar per entry scaled to the largest, the count after it; returns
+ * the next free y. The summaries of every Vigil PDF draw their charts with it.
+ */
+export function drawBars(doc: Doc, bars: readonly PdfBar[], top: number, o: { labelWidth?: number; barMax?: number } = {}): number {
+  const x = MARGIN;
+  const labelWidth = o.labelWidth ?? 70;
+  const barMax = o.barMax ?? 420;
+  let y = top;
+  const max = Math.max(1, ...bars.map((b) => b.value));
+  doc.font(FONT).fontSize(9);
+  for (const b of bars) {
+    const w = b.value === 0 ? 0 : Math.max(1.5, (b.value / max) * barMax);
+    doc.fillColor(TEXT).text(fit(doc, winAnsi(b.label), labelWidth - 4), x, y + 1, { lineBreak: false });
+    doc.rect(x + labelWidth, y, barMax, 10).fill('#f0f2f5');
+    if (w > 0) doc.rect(x + labelWidth, y, w, 10).fill(b.color);
+    doc.fillColor(TEXT).text(String(b.value), x + labelWidth + barMax + 8, y + 1, { lineBreak: false });
+    y += 15;
+  }
+  return y;
+}
+
+/** A thin rule across the page under a summary; returns the next free y. */
+export function drawRule(doc: Doc, y: number): number {
   doc
-    .moveTo(x, y + 6)
+    .moveTo(MARGIN, y + 6)
     .lineTo(doc.page.width - MARGIN, y + 6)
     .lineWidth(0.5)
     .stroke(RULE);
   return y + 12;
 }
 
-function drawTableHeader(doc: Doc, y: number): number {
-  const width = PDF_COLUMNS.reduce((sum, c) => sum + c.width, 0);
+export function drawTableHeader<R>(doc: Doc, columns: ReadonlyArray<PdfColumn<R>>, y: number): number {
+  const width = columns.reduce((sum, c) => sum + c.width, 0);
   doc.rect(MARGIN, y, width, HEADER_HEIGHT).fill('#e4e7eb');
   doc.font(BOLD).fontSize(TABLE_FONT_SIZE).fillColor(TEXT);
   let x = MARGIN;
-  for (const c of PDF_COLUMNS) {
+  for (const c of columns) {
     doc.text(c.title, x + CELL_PAD, y + 5, { lineBreak: false });
     x += c.width;
   }
   return y + HEADER_HEIGHT;
 }
 
-function drawRow(doc: Doc, row: ReportRow, y: number, shaded: boolean): void {
-  const width = PDF_COLUMNS.reduce((sum, c) => sum + c.width, 0);
+export function drawRow<R>(doc: Doc, columns: ReadonlyArray<PdfColumn<R>>, row: R, y: number, shaded: boolean): void {
+  const width = columns.reduce((sum, c) => sum + c.width, 0);
   if (shaded) doc.rect(MARGIN, y, width, ROW_HEIGHT).fill('#f7f8fa');
   doc.font(FONT).fontSize(TABLE_FONT_SIZE).fillColor(TEXT);
   let x = MARGIN;
-  for (const c of PDF_COLUMNS) {
+  for (const c of columns) {
     let textX = x + CELL_PAD;
     let room = c.width - 2 * CELL_PAD;
-    if (c.title === 'Severity') {
-      // A colour swatch makes the column readable at a glance.
-      doc.rect(textX, y + 4, 6, 6).fill(SEVERITY_COLORS[row.severity] ?? SEVERITY_COLORS.unknown);
+    if (c.swatch) {
+      doc.rect(textX, y + 4, 6, 6).fill(c.swatch(row));
       doc.fillColor(TEXT);
       textX += 9;
       room -= 9;
@@ -284,7 +314,7 @@ function drawRow(doc: Doc, row: ReportRow, y: number, shaded: boolean): void {
   }
 }
 
-function drawFooter(doc: Doc, title: string, page: number): void {
+export function drawFooter(doc: Doc, title: string, page: number): void {
   const y = doc.page.height - MARGIN - 8;
   doc.font(FONT).fontSize(7).fillColor(MUTED);
   doc.text(fit(doc, `Vigil | ${winAnsi(title)} | page ${page}`, doc.page.width - 2 * MARGIN), MARGIN, y, {
@@ -292,7 +322,7 @@ function drawFooter(doc: Doc, title: string, page: number): void {
   });
 }
 
-function formatTime(d: Date): string {
+export function formatTime(d: Date): string {
   return `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 

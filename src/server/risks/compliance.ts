@@ -80,7 +80,7 @@ function conditions(q: ComplianceQuery): Array<Expression<SqlBool>> {
   c.push(sql<SqlBool>`r.level in (${sql.join(q.levels?.length ? q.levels : ['WARN'])})`);
   if (q.q) c.push(sql<SqlBool>`(lower(r.check_id) like ${likePattern(q.q)} escape '\\' or lower(r.title) like ${likePattern(q.q)} escape '\\')`);
   if (q.benchmark?.length) c.push(sql<SqlBool>`r.benchmark in (${sql.join(q.benchmark)})`);
-  if (q.tags?.length) c.push(sql<SqlBool>`(${sql.join(q.tags.map((t) => sql`r.tags like ${likePattern(`"${t}"`)} escape '\\'`), sql` or `)})`);
+  if (q.tags?.length) c.push(sql<SqlBool>`(${sql.join(q.tags.map((t) => sql`lower(r.tags) like ${likePattern(`"${t}"`)} escape '\\'`), sql` or `)})`);
   if (q.view === 'containers') c.push(sql<SqlBool>`r.asset_kind = 'container'`);
   if (q.view === 'infrastructure') c.push(sql<SqlBool>`r.asset_kind in ('node', 'platform')`);
   if (q.view === 'registry') c.push(sql<SqlBool>`r.asset_kind = 'image'`);
@@ -222,4 +222,13 @@ export async function complianceImpact(db: Kysely<Database>, benchmark: string, 
     tags: JSON.parse(head.tags) as string[],
     items,
   };
+}
+
+/** Every row of the filtered view in its order, a page at a time: what the exports read. */
+export async function* allComplianceRows(db: Kysely<Database>, q: ComplianceQuery, pageSize = 500): AsyncGenerator<ComplianceRow> {
+  for (let offset = 0; ; offset += pageSize) {
+    const { rows } = await listCompliance(db, q, { offset, limit: pageSize });
+    yield* rows;
+    if (rows.length < pageSize) return;
+  }
 }

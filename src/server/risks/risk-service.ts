@@ -11,7 +11,8 @@ import type { AuditLog } from '../auth/audit.js';
 import { notFound } from '../errors.js';
 import type { ComplianceAssetKind, Database } from '../store/schema.js';
 import { activeAcceptances, createAcceptance, deleteAcceptance, listAcceptances, openVexDocument, type AcceptInput, type Acceptance } from './acceptances.js';
-import { complianceImpact, listCompliance, storeComplianceReport, type ComplianceQuery } from './compliance.js';
+import { allComplianceRows, complianceImpact, listCompliance, storeComplianceReport, type ComplianceQuery } from './compliance.js';
+import { complianceCsvStream, compliancePdf } from './compliance-export.js';
 import { riskCsvStream, riskPdf } from './export.js';
 import { impactOf, remediationOf } from './impact.js';
 import { markStaleMeta, refreshRiskVulns } from './refresh.js';
@@ -146,6 +147,15 @@ export class RiskService {
 
   compliance(q: ComplianceQuery, page: { offset: number; limit: number }) {
     return listCompliance(this.db, q, page);
+  }
+
+  complianceCsv(q: ComplianceQuery) {
+    return complianceCsvStream(q, allComplianceRows(this.db, q));
+  }
+
+  async compliancePdf(q: ComplianceQuery) {
+    const { total } = await listCompliance(this.db, q, { offset: 0, limit: 1 });
+    return compliancePdf({ title: 'Security Risks: compliance', query: q, total, rows: allComplianceRows(this.db, q), now: this.now() });
   }
 
   async complianceCheck(benchmark: string, checkId: string, levels: string[] | undefined, limit: number) {

@@ -382,6 +382,58 @@ describe.each(pg.backends)('%s', (_backend, database) => {
     expect((await api('PUT', '/api/v1/nodes/node-1/compliance', report([['1.1', 'WARN']]), reader)).status).toBe(403);
   });
 
+  test('compliance CSV and PDF hold exactly the filtered view, in its order; bad filter 400; reader reads; no token 401', async () => {
+    await fleet();
+    const report = (benchmark: string, results: Array<[string, string, string[]]>) => ({
+      schemaVersion: 1,
+      benchmark,
+      target: { type: 'host', name: 'x' },
+      results: results.map(([id, level, tags]) => ({ id, title: `check ${id}, "quoted"`, level, type: 'host', profile: 'Level 1', scored: true, automated: true, evidence: [], remediation: `=fix ${id}`, tags })),
+      summary: {},
+    });
+    await ok('PUT', '/api/v1/nodes/node-1/compliance', report('cis-docker-1.6.0', [['1.1', 'WARN', ['PCI']], ['1.2', 'PASS', []], ['2.1', 'WARN', ['HIPAA']]]));
+    await ok('PUT', '/api/v1/containers/c1/compliance', report('cis-docker-1.6.0', [['5.1', 'WARN', ['PCI']], ['1.1', 'WARN', ['PCI']]]));
+    await ok('PUT', '/api/v1/containers/c2/compliance', report('cis-docker-1.6.0', [['5.2', 'WARN', ['GDPR']]]));
+    await ok('PUT', `/api/v1/risks/compliance/images/${DEB_DIGEST}`, report('vigil-image-1', [['I.4.1', 'WARN', ['PCI']]]));
+    const q = 'tags=PCI&view=containers&sort=id&order=desc';
+    const view = await ok('GET', `/api/v1/risks/compliance?${q}`);
+    expect(view.rows.map((r: Body) => r.id)).toEqual(['5.1', '1.1']);
+
+    const csv = await api('GET', `/api/v1/risks/compliance.csv?${q}`, undefined, reader);
+    expect(csv.status).toBe(200);
+    expect(csv.raw.headers['content-type']).toMatch(/text\/csv/);
+    expect(csv.raw.headers['content-disposition']).toMatch(/attachment; filename="vigil-report-security-risks-compliance-\d{8}\.csv"/);
+    const lines = parse(csv.raw.body, { columns: true }) as Array<Record<string, string>>;
+    expect(lines.map((l) => [l.benchmark, l.check_id, l.title, l.levels, l.tags, l.images, l.nodes, l.containers, l.platforms, l.remediation])).toEqual(
+      view.rows.map((r: Body) => [r.benchmark, r.id, r.title, 'WARN', r.tags.join('; '), String(r.impact.images), String(r.impact.nodes), String(r.impact.containers), String(r.impact.platforms), `'${r.remediation}`]),
+    );
+    // No filter: every failing check, the same as the list.
+    const all = await ok('GET', '/api/v1/risks/compliance?limit=500');
+    const allCsv = parse((await api('GET', '/api/v1/risks/compliance.csv')).raw.body, { columns: true }) as Array<Record<string, string>>;
+    expect(allCsv.map((l) => `${l.benchmark}/${l.check_id}`)).toEqual(all.rows.map((r: Body) => `${r.benchmark}/${r.id}`));
+
+    const pdf = await api('GET', `/api/v1/risks/compliance.pdf?${q}`, undefined, reader);
+    expect(pdf.status).toBe(200);
+    expect(pdf.raw.headers['content-type']).toBe('application/pdf');
+    const { items } = await pdfItems(pdf.raw.rawPayload);
+    const text = items.map((i) => i.str).join('\n');
+    expect(text).toMatch(/Security Risks: compliance/);
+    expect(text).toMatch(/level WARN; tags PCI; view containers/);
+    expect(text).toMatch(/2 checks in 1 benchmark/);
+    const cells = new Set(items.map((i) => i.str));
+    const checkIds = ['1.1', '1.2', '2.1', '5.1', '5.2', 'I.4.1'];
+    expect(checkIds.filter((id) => cells.has(id))).toEqual(['1.1', '5.1']);
+
+    for (const ext of ['csv', 'pdf']) {
+      const bad = await api('GET', `/api/v1/risks/compliance.${ext}?level=BAD`);
+      expect(bad.status).toBe(400);
+      expect(bad.body.message).toMatch(/level: 'BAD'/);
+      expect((await api('GET', `/api/v1/risks/compliance.${ext}?nodeMatch=contains`)).body.message).toMatch(/nodeMatch without node/);
+      expect((await api('GET', `/api/v1/risks/compliance.${ext}?limit=5`)).status).toBe(400);
+      expect((await api('GET', `/api/v1/risks/compliance.${ext}`, undefined, null)).status).toBe(401);
+    }
+  });
+
   test('accept globally, per image, per namespace with expiry; marked and filterable; OpenVEX that vigil --vex reads back', async () => {
     await fleet();
     const appIds = ids(appReport);

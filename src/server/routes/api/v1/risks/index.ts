@@ -4,6 +4,7 @@
  *   GET  /vulnerabilities.csv|.pdf      exactly that filtered view as a file
  *   GET  /vulnerabilities/:id           the row with description, remediation and impact lists
  *   GET  /compliance                    one row per check (benchmark + id) failing somewhere
+ *   GET  /compliance.csv|.pdf           exactly that filtered view as a file
  *   GET  /compliance/:benchmark/:check  the assets it fails on, with evidence
  *   PUT  /compliance/images/:digest     an image's compliance report
  *   GET|POST /acceptances, DELETE /acceptances/:id, GET /acceptances/openvex
@@ -15,7 +16,8 @@ import { ComplianceIn, ComplianceOut, REPORT_BODY_LIMIT } from '../../../../asse
 import { badRequest } from '../../../../errors.js';
 import { riskFilename } from '../../../../risks/export.js';
 import { ASSET_FILTERS, MATCHES, VIEWS, VULN_SORTS, type AssetFilter, type Match, type VulnQuery } from '../../../../risks/vuln-query.js';
-import { COMPLIANCE_SORTS } from '../../../../risks/compliance.js';
+import { COMPLIANCE_SORTS, type ComplianceQuery } from '../../../../risks/compliance.js';
+import { complianceFilename } from '../../../../risks/compliance-export.js';
 import type { VigilServer } from '../../../../types.js';
 import { principalOf } from '../../../../types.js';
 import { errors } from '../../../schemas.js';
@@ -154,7 +156,7 @@ const AcceptIn = Type.Object(
 );
 const VulnIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$' }) });
 
-const ComplianceQueryT = Type.Object(
+export const ComplianceQueryT = Type.Object(
   {
     q: Type.Optional(Type.String({ maxLength: 256, description: 'check id or title contains' })),
     benchmark: List('benchmark ids, e.g. cis-docker-1.6.0'),
@@ -173,10 +175,10 @@ const ComplianceQueryT = Type.Object(
     imageMatch: Type.Optional(lit(MATCHES)),
     sort: Type.Optional(lit(COMPLIANCE_SORTS)),
     order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
-    ...PageT,
   },
   { additionalProperties: false },
 );
+const ComplianceListQueryT = Type.Object({ ...ComplianceQueryT.properties, ...PageT }, { additionalProperties: false });
 const ComplianceRowT = Type.Object({
   benchmark: Type.String(),
   id: Type.String(),
@@ -196,6 +198,22 @@ const levelsOf = (xs: string[] | undefined) =>
     if (!LEVELS.includes(u)) throw badRequest(`level: '${l.slice(0, 40)}' is not one of ${LEVELS.join(', ')}`);
     return u;
   });
+
+/** The HTTP query as a ComplianceQuery (the list and its exports share it); a bad value is a 400 that names it. */
+export function parseComplianceQuery(raw: Static<typeof ComplianceQueryT>): ComplianceQuery {
+  const { level, benchmark, tags: tagList, sort, order, view, q, ...assets } = raw;
+  const a: NonNullable<ComplianceQuery['assets']> = {};
+  for (const k of ['namespace', 'service', 'container', 'node', 'image'] as const) {
+    const values = split(assets[k]);
+    const match = assets[`${k}Match`];
+    if (!values) {
+      if (match) throw badRequest(`${k}Match without ${k}`);
+      continue;
+    }
+    a[k] = { values, match: match ?? 'equals' };
+  }
+  return { q: q?.trim() || undefined, benchmark: split(benchmark), levels: levelsOf(level), tags: split(tagList), view, sort, order, assets: a };
+}
 
 export default async function riskRoutes(app: VigilServer): Promise<void> {
   app.get(
@@ -260,18 +278,36 @@ export default async function riskRoutes(app: VigilServer): Promise<void> {
     '/compliance',
     {
       config: { scope: 'read' },
-      schema: { tags, summary: 'one row per compliance check failing on some asset: filtered, sorted, paged', querystring: ComplianceQueryT, response: { 200: Type.Object({ total: Type.Integer(), rows: Type.Array(ComplianceRowT) }), ...errors(400, 401, 403) } },
+      schema: { tags, summary: 'one row per compliance check failing on some asset: filtered, sorted, paged', querystring: ComplianceListQueryT, response: { 200: Type.Object({ total: Type.Integer(), rows: Type.Array(ComplianceRowT) }), ...errors(400, 401, 403) } },
     },
     async (req) => {
-      const { offset, limit, level, benchmark, tags: tagList, sort, order, view, q, ...assets } = req.query;
-      const a: Record<string, { values: string[]; match: Match }> = {};
-      for (const k of ['namespace', 'service', 'container', 'node', 'image'] as const) {
-        const values = split(assets[k]);
-        if (values) a[k] = { values, match: assets[`${k}Match`] ?? 'equals' };
-      }
-      return app.risks.compliance({ q, benchmark: split(benchmark), levels: levelsOf(level), tags: split(tagList), view, sort, order, assets: a }, { offset, limit });
+      const { offset, limit, ...rest } = req.query;
+      return app.risks.compliance(parseComplianceQuery(rest), { offset, limit });
     },
   );
+  for (const format of ['csv', 'pdf'] as const) {
+    app.get(
+      `/compliance.${format}`,
+      {
+        config: { scope: 'read' },
+        schema: {
+          tags,
+          summary: `the filtered compliance view as ${format.toUpperCase()} (same filters and sort as the list, every row${format === 'pdf' ? '; a summary with charts, then the table' : ''})`,
+          querystring: ComplianceQueryT,
+          produces: [format === 'csv' ? 'text/csv' : 'application/pdf'],
+          response: { 200: Type.Unknown({ description: `the ${format.toUpperCase()} file` }), ...errors(400, 401, 403) },
+        },
+      },
+      async (req, reply) => {
+        const q = parseComplianceQuery(req.query);
+        const stream = format === 'csv' ? app.risks.complianceCsv(q) : await app.risks.compliancePdf(q);
+        return reply
+          .type(format === 'csv' ? 'text/csv; charset=utf-8; header=present' : 'application/pdf')
+          .header('content-disposition', `attachment; filename="${complianceFilename(new Date(), format)}"`)
+          .send(stream);
+      },
+    );
+  }
   app.get(
     '/compliance/:benchmark/:check',
     {
