@@ -113,8 +113,12 @@ export async function markDirty(db: Kysely<Database>, vulnIds: readonly string[]
   const ids = [...new Set(vulnIds)];
   for (let i = 0; i < ids.length; i += BATCH) {
     const chunk = ids.slice(i, i + BATCH);
-    // Most are known already: one UPDATE, and an INSERT only for the new ones.
-    await db.updateTable('risk_vulns').set({ dirty: 1 }).where('vuln_id', 'in', chunk).where('dirty', '<>', 1).execute();
+    // Most are known already: one UPDATE, and an INSERT only for the new ones. Every row is
+    // written, even one already dirty: inside the caller's transaction the write holds the row
+    // until the findings change commits, so a refresh cannot claim it and count the old findings
+    // (a row skipped here because it was already dirty would be claimed, counted from the
+    // uncommitted state's past, and marked clean — a stale row until its next change).
+    await db.updateTable('risk_vulns').set({ dirty: 1 }).where('vuln_id', 'in', chunk).execute();
     const exist = new Set((await db.selectFrom('risk_vulns').select('vuln_id').where('vuln_id', 'in', chunk).execute()).map((r) => r.vuln_id));
     const rows = chunk.filter((id) => !exist.has(id)).map((id) => placeholder(id, known.get(id)));
     for (let j = 0; j < rows.length; j += PLACEHOLDER_BATCH) {
