@@ -53,7 +53,7 @@ const FINAL_CODES = new Set(['cloud-credentials', 'cloud-auth-refused', 'not-fou
 function retriable(e: unknown): boolean {
   if (!isVigilError(e)) return true;
   if (FINAL_CODES.has(e.code)) return false;
-  return e.kind === 'network' || e.kind === 'registry' || e.code === 'scan-timeout' || e.code === 'worker-crashed' || e.code === 'worker-exited';
+  return e.kind === 'network' || e.kind === 'registry' || ['scan-timeout', 'worker-crashed', 'worker-exited', 'pool-busy'].includes(e.code);
 }
 
 export interface CiScanResult {
@@ -187,7 +187,10 @@ export class ScanService {
     const pool = this.pool;
     if (!pool || this.stopped) return;
     const limits = new Map((await this.d.registries.rows()).map((r) => [r.id, r.scan_concurrency]));
-    const jobs = await this.queue.claim(pool.idle, (id) => limits.get(id) ?? 2);
+    // Jobs claimed earlier may still be resolving their digest before they reach a thread:
+    // count them, not the threads, or a second dispatch would claim more than can run.
+    const free = Math.min(pool.idle, this.o.workers - this.running.size);
+    const jobs = await this.queue.claim(free, (id) => limits.get(id) ?? 2);
     for (const job of jobs) void this.runJob(job, pool);
   }
 

@@ -204,6 +204,16 @@ describe.each(pg.backends)('%s', (_backend, database) => {
     expect((await api('GET', '/api/v1/db')).body.builtAt).not.toBe(before);
   }, 120_000);
 
+  test('jobs without a registry limit never claim more than the workers can run: all finish on the first attempt', async () => {
+    await addRegistry();
+    const refs = ['demo/app:1', 'demo/base:12', 'other/dl:latest'];
+    for (const r of refs) await t.app.scans.queue.enqueue({ source: 'api', reference: `${reg.host}/${r}` });
+    for (let i = 0; i < 5; i++) t.app.scans.kick();
+    await idle();
+    const jobs = (await api('GET', '/api/v1/scans')).body.jobs as Array<{ status: string; attempts: number }>;
+    expect(jobs.map((j) => [j.status, j.attempts])).toEqual(refs.map(() => ['done', 1]));
+  }, 120_000);
+
   test('a missing image fails with one clear event; cancelling a queued job; bad input and roles', async () => {
     const id = await addRegistry({ filters: ['demo/nothing-here:1'] });
     const crawl = await api('POST', `/api/v1/registries/${id}/scan`);
