@@ -71,18 +71,28 @@ function csvLine(cells: readonly string[]): string {
 /** Rows are gathered into chunks of about this many characters: few writes, small buffers. */
 const CHUNK_CHARS = 64 * 1024;
 
-/** The CSV as chunks: the header, then the rows; pulled one chunk at a time by the consumer. */
-export async function* csvChunks(rows: Iterable<ReportRow> | AsyncIterable<ReportRow>): AsyncGenerator<string> {
-  let chunk = csvLine(REPORT_CSV_COLUMNS);
+/**
+ * Any table as CSV chunks: the header, then one line per row; pulled one chunk at a time by the
+ * consumer. Every CSV export of the controller (reports, Security Risks) is written by it.
+ */
+export async function* csvTable<R>(header: readonly string[], rows: Iterable<R> | AsyncIterable<R>, cells: (r: R) => readonly string[]): AsyncGenerator<string> {
+  let chunk = csvLine(header);
   for await (const row of rows) {
-    const cells = csvCells(row);
-    chunk += csvLine(REPORT_CSV_COLUMNS.map((c) => cells[c]));
+    chunk += csvLine(cells(row));
     if (chunk.length >= CHUNK_CHARS) {
       yield chunk;
       chunk = '';
     }
   }
   if (chunk !== '') yield chunk;
+}
+
+/** The findings CSV as chunks. */
+export function csvChunks(rows: Iterable<ReportRow> | AsyncIterable<ReportRow>): AsyncGenerator<string> {
+  return csvTable(REPORT_CSV_COLUMNS, rows, (row) => {
+    const cells = csvCells(row);
+    return REPORT_CSV_COLUMNS.map((c) => cells[c]);
+  });
 }
 
 /** A byte stream of the CSV (UTF-8) that produces more only as fast as the client reads. */

@@ -69,6 +69,8 @@ export interface PdfColumn<R = ReportRow> {
   cell: (r: R) => string;
   /** A colour swatch before the text (severity): the column reads at a glance. */
   swatch?: (r: R) => string;
+  /** The swatch's shape (default square; the protection state is a circle, as in the console). */
+  swatchShape?: 'square' | 'circle';
   /** Which end of a too-long value to keep: an image reference is read from its tag back. */
   keep?: 'start' | 'end';
 }
@@ -304,7 +306,8 @@ export function drawRow<R>(doc: Doc, columns: ReadonlyArray<PdfColumn<R>>, row: 
     let textX = x + CELL_PAD;
     let room = c.width - 2 * CELL_PAD;
     if (c.swatch) {
-      doc.rect(textX, y + 4, 6, 6).fill(c.swatch(row));
+      if (c.swatchShape === 'circle') doc.circle(textX + 3, y + 7, 3).fill(c.swatch(row));
+      else doc.rect(textX, y + 4, 6, 6).fill(c.swatch(row));
       doc.fillColor(TEXT);
       textX += 9;
       room -= 9;
@@ -312,6 +315,26 @@ export function drawRow<R>(doc: Doc, columns: ReadonlyArray<PdfColumn<R>>, row: 
     doc.text(fit(doc, winAnsi(c.cell(row)), room, c.keep), textX, y + 4, { lineBreak: false });
     x += c.width;
   }
+}
+
+/**
+ * A whole table from `y`: header, rows shaded every other line, a new page (footer, header
+ * again) when the page is full. For tables whose rows are all in hand (the Security Risks PDFs);
+ * the per-image report pages its rows as the reader pulls instead.
+ */
+export function drawTable<R>(doc: Doc, columns: ReadonlyArray<PdfColumn<R>>, rows: readonly R[], top: number, title: string): void {
+  let page = 1;
+  let y = drawTableHeader(doc, columns, top);
+  const bottom = doc.page.height - MARGIN - FOOTER_HEIGHT;
+  rows.forEach((r, i) => {
+    if (y + ROW_HEIGHT > bottom) {
+      doc.addPage();
+      drawFooter(doc, title, ++page);
+      y = drawTableHeader(doc, columns, MARGIN);
+    }
+    drawRow(doc, columns, r, y, i % 2 === 1);
+    y += ROW_HEIGHT;
+  });
 }
 
 export function drawFooter(doc: Doc, title: string, page: number): void {

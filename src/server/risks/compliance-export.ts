@@ -4,18 +4,15 @@
  * src/server/reports/pdf.ts) has a summary with charts, then the table, and is bounded.
  */
 import { Readable } from 'node:stream';
-import { csvField } from '../../report/csv/csv-reporter.js';
+import { csvTable } from '../reports/csv.js';
 import { badRequest } from '../errors.js';
 import { reportFilename } from '../reports/index.js';
 import {
-  PDF_FOOTER_HEIGHT,
   PDF_MARGIN,
-  PDF_ROW_HEIGHT,
   drawBars,
   drawFooter,
-  drawRow,
   drawRule,
-  drawTableHeader,
+  drawTable,
   drawTitle,
   formatTime,
   newDocument,
@@ -68,20 +65,9 @@ function cells(r: ComplianceRow, levels: string): string[] {
   ];
 }
 
-const line = (c: readonly string[]) => c.map(csvField).join(',') + '\r\n';
-const CHUNK_CHARS = 64 * 1024;
-
-export async function* complianceCsvChunks(q: ComplianceQuery, rows: AsyncIterable<ComplianceRow>): AsyncGenerator<string> {
+export function complianceCsvChunks(q: ComplianceQuery, rows: AsyncIterable<ComplianceRow>): AsyncGenerator<string> {
   const levels = levelsOf(q);
-  let chunk = line(COMPLIANCE_CSV_COLUMNS);
-  for await (const r of rows) {
-    chunk += line(cells(r, levels));
-    if (chunk.length >= CHUNK_CHARS) {
-      yield chunk;
-      chunk = '';
-    }
-  }
-  if (chunk !== '') yield chunk;
+  return csvTable(COMPLIANCE_CSV_COLUMNS, rows, (r) => cells(r, levels));
 }
 
 export function complianceCsvStream(q: ComplianceQuery, rows: AsyncIterable<ComplianceRow>): Readable {
@@ -129,8 +115,7 @@ export async function compliancePdf(o: { title: string; query: ComplianceQuery; 
   const rows: ComplianceRow[] = [];
   for await (const r of o.rows) rows.push(r);
   const doc = newDocument({ size: 'A4', layout: 'landscape', margin: PDF_MARGIN, info: { Title: winAnsi(o.title), Author: 'Vigil', Creator: 'Vigil', CreationDate: o.now } });
-  let page = 1;
-  drawFooter(doc, o.title, page);
+  drawFooter(doc, o.title, 1);
   let y = drawTitle(doc, o.title, [
     ['Generated', formatTime(o.now)],
     ['Scope', 'Security Risks: compliance checks across images, nodes, containers and platforms'],
@@ -164,18 +149,7 @@ export async function compliancePdf(o: { title: string; query: ComplianceQuery; 
     doc.end();
     return doc as unknown as Readable;
   }
-  y = drawTableHeader(doc, COLUMNS, y + 6);
-  const bottom = doc.page.height - PDF_MARGIN - PDF_FOOTER_HEIGHT;
-  rows.forEach((r, i) => {
-    if (y + PDF_ROW_HEIGHT > bottom) {
-      doc.addPage();
-      page++;
-      drawFooter(doc, o.title, page);
-      y = drawTableHeader(doc, COLUMNS, PDF_MARGIN);
-    }
-    drawRow(doc, COLUMNS, r, y, i % 2 === 1);
-    y += PDF_ROW_HEIGHT;
-  });
+  drawTable(doc, COLUMNS, rows, y + 6, o.title);
   doc.end();
   return doc as unknown as Readable;
 }

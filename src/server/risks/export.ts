@@ -5,11 +5,10 @@
  * reports in src/server/reports/) has a summary with charts, then the table, and is bounded.
  */
 import { Readable } from 'node:stream';
-import PDFDocument from 'pdfkit';
-import { csvField } from '../../report/csv/csv-reporter.js';
 import { SEVERITIES, type Severity } from '../../report/types.js';
 import { badRequest } from '../errors.js';
-import { PDF_MARGIN, SEVERITY_COLORS, fit, winAnsi } from '../reports/pdf.js';
+import { csvTable } from '../reports/csv.js';
+import { PDF_MARGIN, SEVERITY_COLORS, drawBars, drawFooter, drawTable, drawTitle, formatTime, newDocument, winAnsi, type PdfColumn } from '../reports/pdf.js';
 import { reportFilename } from '../reports/index.js';
 import type { VulnQuery, VulnRow } from './vuln-query.js';
 
@@ -65,19 +64,8 @@ function cells(r: VulnRow): string[] {
   ];
 }
 
-const line = (c: readonly string[]) => c.map(csvField).join(',') + '\r\n';
-const CHUNK_CHARS = 64 * 1024;
-
-export async function* riskCsvChunks(rows: AsyncIterable<VulnRow>): AsyncGenerator<string> {
-  let chunk = line(RISK_CSV_COLUMNS);
-  for await (const r of rows) {
-    chunk += line(cells(r));
-    if (chunk.length >= CHUNK_CHARS) {
-      yield chunk;
-      chunk = '';
-    }
-  }
-  if (chunk !== '') yield chunk;
+export function riskCsvChunks(rows: AsyncIterable<VulnRow>): AsyncGenerator<string> {
+  return csvTable(RISK_CSV_COLUMNS, rows, cells);
 }
 
 export function riskCsvStream(rows: AsyncIterable<VulnRow>): Readable {
@@ -103,13 +91,13 @@ export function describeVulnQuery(q: VulnQuery): string {
 export const RISK_PDF_MAX_ROWS = 10_000;
 
 const TEXT = '#1f2933';
-const MUTED = '#616e7c';
 /** The protection circle's colours (issue 6): black unaffected, green protected, red unprotected. */
 export const PROTECTION_COLORS = { unaffected: '#111111', protected: '#2f855a', unprotected: '#c53030', none: '#c4cbd2' } as const;
 
-const COLUMNS: ReadonlyArray<{ title: string; width: number; cell: (r: VulnRow) => string }> = [
+/** 770 points: A4 landscape inside the margins. */
+const COLUMNS: ReadonlyArray<PdfColumn<VulnRow>> = [
   { title: 'Vulnerability', width: 112, cell: (r) => r.id },
-  { title: 'Severity', width: 62, cell: (r) => r.severity },
+  { title: 'Severity', width: 62, cell: (r) => r.severity, swatch: (r) => SEVERITY_COLORS[r.severity] },
   { title: 'v3', width: 28, cell: (r) => (r.cvss3 === null ? '' : r.cvss3.toFixed(1)) },
   { title: 'v2', width: 28, cell: (r) => (r.cvss2 === null ? '' : r.cvss2.toFixed(1)) },
   { title: 'Published', width: 60, cell: (r) => r.published?.slice(0, 10) ?? '' },
@@ -118,7 +106,7 @@ const COLUMNS: ReadonlyArray<{ title: string; width: number; cell: (r: VulnRow) 
   { title: 'Node', width: 32, cell: (r) => String(r.impact.nodes) },
   { title: 'Cont.', width: 36, cell: (r) => String(r.impact.containers) },
   { title: 'Plat.', width: 30, cell: (r) => String(r.impact.platforms) },
-  { title: 'Protection', width: 70, cell: (r) => r.protection.state },
+  { title: 'Protection', width: 70, cell: (r) => r.protection.state, swatch: (r) => PROTECTION_COLORS[r.protection.state], swatchShape: 'circle' },
   { title: 'Accepted', width: 48, cell: (r) => r.accepted ?? '' },
   { title: 'Packages', width: 206, cell: (r) => r.packages.join(', ') },
 ];
@@ -133,25 +121,14 @@ export async function riskPdf(o: { title: string; query: VulnQuery; total: numbe
   }
   const rows: VulnRow[] = [];
   for await (const r of o.rows) rows.push(r);
-  const doc = new PDFDocument({ size: 'A4', layout: 'landscape', margin: PDF_MARGIN, info: { Title: winAnsi(o.title), Author: 'Vigil', Creator: 'Vigil', CreationDate: o.now } });
+  const doc = newDocument({ size: 'A4', layout: 'landscape', margin: PDF_MARGIN, info: { Title: winAnsi(o.title), Author: 'Vigil', Creator: 'Vigil', CreationDate: o.now } });
   const M = PDF_MARGIN;
-  const width = doc.page.width - 2 * M;
-  let page = 1;
-  const footer = () => doc.font('Helvetica').fontSize(7).fillColor(MUTED).text(`Vigil | ${winAnsi(o.title)} | page ${page}`, M, doc.page.height - M - 8, { lineBreak: false });
-  footer();
-  let y = M;
-  doc.font('Helvetica-Bold').fontSize(18).fillColor(TEXT).text(fit(doc, winAnsi(o.title), width), M, y, { lineBreak: false });
-  y += 26;
-  for (const [label, value] of [
-    ['Generated', `${o.now.toISOString().slice(0, 19).replace('T', ' ')} UTC`],
+  drawFooter(doc, o.title, 1);
+  let y = drawTitle(doc, o.title, [
+    ['Generated', formatTime(o.now)],
     ['Scope', 'Security Risks: vulnerabilities across images, nodes, containers and platforms'],
     ['Filter', describeVulnQuery(o.query)],
-  ] as const) {
-    doc.font('Helvetica-Bold').fontSize(9).fillColor(MUTED).text(label, M, y, { lineBreak: false });
-    doc.font('Helvetica').fillColor(TEXT).text(fit(doc, winAnsi(value), width - 70), M + 70, y, { lineBreak: false });
-    y += 13;
-  }
-  y += 8;
+  ]);
 
   // Summary: totals, then two charts: rows per severity, and the protection state of the impacted items.
   const bySev = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
@@ -172,77 +149,28 @@ export async function riskPdf(o: { title: string; query: VulnQuery; total: numbe
   y += 18;
   doc.font('Helvetica').fontSize(10).text(`${rows.length} vulnerabilit${rows.length === 1 ? 'y' : 'ies'} | ${fixable} with a fix | ${kev} in CISA KEV | ${accepted} accepted`, M, y, { lineBreak: false });
   y += 18;
-  const labelW = 80;
+  const labelWidth = 80;
   const barMax = 400;
-  const max = Math.max(1, ...Object.values(bySev));
-  doc.fontSize(9);
-  for (const s of SEVERITIES) {
-    const w = bySev[s] === 0 ? 0 : Math.max(1.5, (bySev[s] / max) * barMax);
-    doc.fillColor(TEXT).text(s, M, y + 1, { lineBreak: false });
-    doc.rect(M + labelW, y, barMax, 10).fill('#f0f2f5');
-    if (w > 0) doc.rect(M + labelW, y, w, 10).fill(SEVERITY_COLORS[s]);
-    doc.fillColor(TEXT).text(String(bySev[s]), M + labelW + barMax + 8, y + 1, { lineBreak: false });
-    y += 15;
-  }
+  y = drawBars(doc, SEVERITIES.map((s) => ({ label: s, value: bySev[s], color: SEVERITY_COLORS[s] })), y, { labelWidth, barMax });
   y += 4;
+  // The impacted items in one stacked bar, coloured like the protection circles.
   const items = prot.unaffected + prot.protected + prot.unprotected;
   doc.fillColor(TEXT).text('protection', M, y + 1, { lineBreak: false });
-  doc.rect(M + labelW, y, barMax, 10).fill('#f0f2f5');
-  let x = M + labelW;
+  doc.rect(M + labelWidth, y, barMax, 10).fill('#f0f2f5');
+  let x = M + labelWidth;
   for (const k of ['unaffected', 'protected', 'unprotected'] as const) {
     const w = items === 0 ? 0 : (prot[k] / items) * barMax;
     if (w > 0) doc.rect(x, y, w, 10).fill(PROTECTION_COLORS[k]);
     x += w;
   }
-  doc.fillColor(TEXT).text(`${prot.unaffected} unaffected, ${prot.protected} protected, ${prot.unprotected} unprotected`, M + labelW + barMax + 8, y + 1, { lineBreak: false });
+  doc.fillColor(TEXT).text(`${prot.unaffected} unaffected, ${prot.protected} protected, ${prot.unprotected} unprotected`, M + labelWidth + barMax + 8, y + 1, { lineBreak: false });
   y += 24;
 
   if (rows.length === 0) {
     doc.font('Helvetica-Bold').fontSize(11).fillColor(TEXT).text('No vulnerabilities match this filter.', M, y, { lineBreak: false });
-    doc.end();
-    return doc as unknown as Readable;
+  } else {
+    drawTable(doc, COLUMNS, rows, y, o.title);
   }
-  const tableW = COLUMNS.reduce((s, c) => s + c.width, 0);
-  const header = (top: number) => {
-    doc.rect(M, top, tableW, 16).fill('#e4e7eb');
-    doc.font('Helvetica-Bold').fontSize(8).fillColor(TEXT);
-    let cx = M;
-    for (const c of COLUMNS) {
-      doc.text(c.title, cx + 4, top + 5, { lineBreak: false });
-      cx += c.width;
-    }
-    return top + 16;
-  };
-  y = header(y);
-  const bottom = doc.page.height - M - 14;
-  rows.forEach((r, i) => {
-    if (y + 14 > bottom) {
-      doc.addPage();
-      page++;
-      footer();
-      y = header(M);
-    }
-    if (i % 2 === 1) doc.rect(M, y, tableW, 14).fill('#f7f8fa');
-    doc.font('Helvetica').fontSize(8).fillColor(TEXT);
-    let cx = M;
-    for (const c of COLUMNS) {
-      let tx = cx + 4;
-      let room = c.width - 8;
-      if (c.title === 'Severity') {
-        doc.rect(tx, y + 4, 6, 6).fill(SEVERITY_COLORS[r.severity]);
-        tx += 9;
-        room -= 9;
-      }
-      if (c.title === 'Protection') {
-        doc.circle(tx + 3, y + 7, 3).fill(PROTECTION_COLORS[r.protection.state]);
-        tx += 9;
-        room -= 9;
-      }
-      doc.fillColor(TEXT).text(fit(doc, winAnsi(c.cell(r)), room), tx, y + 4, { lineBreak: false });
-      cx += c.width;
-    }
-    y += 14;
-  });
   doc.end();
   return doc as unknown as Readable;
 }
